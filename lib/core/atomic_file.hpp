@@ -1,0 +1,60 @@
+// No partial output: every file a tool writes goes to a temporary name in the same
+// folder and is renamed into place only when complete. An interrupted tool (SIGINT,
+// SIGTERM) removes its temporaries on the way out; a kill -9 leaves at most a
+// hidden ".*.tmp-*" file, never a half-written output under the real name.
+#pragma once
+#include <string>
+
+namespace xr {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string final_path);
+  ~AtomicFile();  // removes the temporary unless commit() ran
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  const std::string& temp_path() const { return temp_; }
+  const std::string& final_path() const { return final_; }
+  void commit();  // fsync-free rename; throws xr::Error(kIoErr) on failure
+
+ private:
+  std::string final_;
+  std::string temp_;
+  int slot_ = -1;
+  bool committed_ = false;
+};
+
+// A whole output folder built under a hidden temporary name beside its final place
+// and swapped in by commit(): a failed or interrupted tool leaves the old folder (or
+// none), never a half-filled one. Without commit() the temporary is deleted.
+class StagedDir {
+ public:
+  explicit StagedDir(std::string final_path);
+  ~StagedDir();
+  StagedDir(const StagedDir&) = delete;
+  StagedDir& operator=(const StagedDir&) = delete;
+
+  const std::string& path() const { return temp_; }  // write here
+  const std::string& final_path() const { return final_; }
+  void commit();  // replaces final_path (an existing folder there is removed)
+
+ private:
+  std::string final_;
+  std::string temp_;
+  bool committed_ = false;
+};
+
+// Writes `contents` to `path` atomically.
+void write_file_atomic(const std::string& path, const std::string& contents);
+
+// Reads a whole file; throws kNoInput if missing, kIoErr if unreadable.
+std::string read_file(const std::string& path);
+
+// mkdir -p; throws xr::Error(kCantCreate) naming the path on failure.
+void ensure_directory(const std::string& path);
+
+// Installs SIGINT/SIGTERM handlers that unlink live temporaries, then re-raise.
+void install_interrupt_cleanup();
+
+}  // namespace xr

@@ -1,0 +1,153 @@
+#include "core/dataset.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "core/atomic_file.hpp"
+#include "core/errors.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xr {
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool hidden(const fs::path& p) {
+  const std::string name = p.filename().string();
+  return !name.empty() && name[0] == '.';
+}
+
+void require_directory(const std::string& root) {
+  std::error_code ec;
+  if (!fs::exists(root, ec)) fail_missing(root, "no such directory");
+  if (!fs::is_directory(root, ec)) fail_data(root, "not a directory");
+}
+
+// Class folders in their order: classes.txt if present, else sorted names.
+std::vector<std::string> class_order(const std::string& root) {
+  const fs::path list = fs::path(root) / "classes.txt";
+  std::vector<std::string> classes;
+  std::error_code ec;
+  if (fs::exists(list, ec)) {
+    std::istringstream in(read_file(list.string()));
+    std::string line;
+    std::set<std::string> seen;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      if (!seen.insert(line).second) fail_data(list.string(), "class listed twice (" + line + ")");
+      if (!fs::is_directory(fs::path(root) / line, ec)) {
+        fail_data(list.string(), "lists a class with no folder (" + line + ")");
+      }
+      classes.push_back(line);
+    }
+  } else {
+    for (const auto& e : fs::directory_iterator(root)) {
+      if (e.is_directory() && !hidden(e.path())) classes.push_back(e.path().filename().string());
+    }
+    std::sort(classes.begin(), classes.end());
+  }
+  if (classes.empty()) fail_data(root, "no class folders");
+  return classes;
+}
+
+std::vector<fs::path> image_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (!hidden(e.path()) && e.is_regular_file() && is_image_file_name(e.path().filename().string())) {
+      files.push_back(e.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+bool is_image_file_name(const std::string& name) {
+  const std::string ext = lower(fs::path(name).extension().string());
+  if (ext == ".png") return true;
+#if XR_HAVE_STB
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tga" || ext == ".pgm" || ext == ".ppm";
+#else
+  return false;
+#endif
+}
+
+std::vector<int> ImageFolder::counts() const {
+  std::vector<int> n(classes.size(), 0);
+  for (const auto& e : images) ++n[e.label];
+  return n;
+}
+
+int ImageFolder::class_index(const std::string& name) const {
+  auto it = std::find(classes.begin(), classes.end(), name);
+  return it == classes.end() ? -1 : static_cast<int>(it - classes.begin());
+}
+
+ImageFolder scan_image_folder(const std::string& root) {
+  require_directory(root);
+  ImageFolder folder;
+  folder.root = root;
+  folder.classes = class_order(root);
+  for (size_t c = 0; c < folder.classes.size(); ++c) {
+    for (const auto& file : image_files(fs::path(root) / folder.classes[c])) {
+      folder.images.push_back(
+          {static_cast<int>(c), file.string(), folder.classes[c] + "/" + file.filename().string()});
+    }
+  }
+  return folder;
+}
+
+RawDataset scan_raw_dataset(const std::string& root) {
+  require_directory(root);
+  RawDataset raw;
+  raw.root = root;
+  raw.classes = class_order(root);
+  for (size_t c = 0; c < raw.classes.size(); ++c) {
+    const fs::path class_dir = fs::path(root) / raw.classes[c];
+    const fs::path images = class_dir / "images";
+    std::error_code ec;
+    if (!fs::is_directory(images, ec)) {
+      fail_data(class_dir.string(), "not in the raw layout (no images/ folder)");
+    }
+    const fs::path masks = class_dir / "masks";
+    for (const auto& file : image_files(images)) {
+      RawEntry e;
+      e.label = static_cast<int>(c);
+      e.name = file.filename().string();
+      e.image_path = file.string();
+      const fs::path mask = masks / file.filename();
+      if (fs::is_regular_file(mask, ec)) e.mask_path = mask.string();
+      raw.entries.push_back(std::move(e));
+    }
+  }
+  return raw;
+}
+
+void require_images_in_every_class(const ImageFolder& folder) {
+  const auto n = folder.counts();
+  for (size_t c = 0; c < n.size(); ++c) {
+    if (n[c] == 0) fail_data((fs::path(folder.root) / folder.classes[c]).string(), "class has no images");
+  }
+}
+
+void require_same_classes(const ImageFolder& a, const ImageFolder& b) {
+  if (a.classes == b.classes) return;
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  };
+  fail_data(b.root, "class list differs from " + a.root + " (" + join(b.classes) + " vs " + join(a.classes) + ")");
+}
+
+}  // namespace xr

@@ -1,0 +1,51 @@
+// Image file I/O. PNG through libpng (every colour type and bit depth, interlaced or
+// not); other formats (JPEG, BMP, ...) through stb_image where the build has it.
+//
+// Conversion to the toolkit's 8-bit gray, documented in xr-toolkit(1): palette
+// images are expanded to RGB, then the FIRST channel is kept (R; the gray value of a
+// gray image), alpha is ignored, and 16-bit samples become 8-bit as round(v / 257).
+// X-rays stored as RGB have R = G = B, so nothing is lost for them.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/image.hpp"
+
+namespace xr {
+
+// Full decode, for conformance checks and for callers that need every channel.
+struct DecodedImage {
+  int width = 0;
+  int height = 0;
+  int bit_depth = 8;           // 8 or 16: the range of the samples below
+  std::vector<uint16_t> rgba;  // 4 samples a pixel, row-major, alpha 255/65535 if opaque
+};
+
+// The largest image accepted (per side and in pixels), so a hostile header cannot
+// make the reader allocate gigabytes.
+constexpr int kMaxImageSide = 1 << 15;
+constexpr int64_t kMaxImagePixels = int64_t{1} << 28;
+
+// `name` is used in error messages only. Throws xr::Error(kDataErr) on corrupt data.
+DecodedImage decode_png(const uint8_t* data, size_t size, const std::string& name);
+DecodedImage decode_image(const uint8_t* data, size_t size, const std::string& name);
+DecodedImage read_image(const std::string& path);
+
+GrayImage to_gray8(const DecodedImage& img);
+GrayImage read_gray8(const std::string& path);
+
+// Size only, from the header (PNG) without decoding the pixels.
+struct ImageSize {
+  int width = 0;
+  int height = 0;
+};
+ImageSize read_image_size(const std::string& path);
+
+std::string encode_png_gray8(const GrayImage& img);
+void write_png_gray8(const std::string& path, const GrayImage& img);  // atomic
+
+bool has_png_signature(const uint8_t* data, size_t size);
+
+}  // namespace xr

@@ -1,0 +1,157 @@
+#include "core/tool_main.hpp"
+
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+
+#include <cstdio>
+#include <iostream>
+#include <new>
+#include <thread>
+
+#include "core/atomic_file.hpp"
+#include "core/log.hpp"
+
+namespace xr {
+namespace {
+
+CommonOptions g_common;
+
+const char* kExitCodeHelp =
+    "Exit status: 0 ok, 1 a requested check failed, 64 usage error, 65 bad input data,\n"
+    "66 input missing, 69 device unavailable, 70 internal error, 73 cannot create\n"
+    "output, 74 I/O error. See xr-toolkit(1).";
+
+void print_error(const std::string& path, const std::string& what) {
+  // Keep the message on one line whatever the underlying library said.
+  std::string msg = path.empty() ? what : path + ": " + what;
+  for (char& ch : msg) {
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  }
+  log::error(msg);
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+nlohmann::json typed_value(const CLI::Option* opt, const std::string& text) {
+  // CLI11 appends validator names ("INT:POSITIVE"), so match the prefix.
+  const std::string type = opt->get_type_name();
+  auto is = [&](const char* prefix) { return type.rfind(prefix, 0) == 0; };
+  try {
+    if (is("INT")) return std::stoll(text);
+    if (is("UINT")) return std::stoull(text);
+    if (is("FLOAT")) return std::stod(text);
+  } catch (const std::exception&) {
+  }
+  return text;
+}
+
+}  // namespace
+
+const CommonOptions& common_options() { return g_common; }
+
+int worker_threads() {
+  if (g_common.threads > 0) return g_common.threads;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+nlohmann::json effective_options(const CLI::App& app) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const CLI::Option* opt : app.get_options()) {
+    std::string name = opt->get_single_name();
+    if (name.empty() || name == "help" || name == "version" || name == "print-config") continue;
+    if (opt->get_type_size() == 0) {  // a flag
+      out[name] = opt->count() > 0;
+      continue;
+    }
+    std::vector<std::string> values = opt->results();
+    if (values.empty()) {
+      std::string def = opt->get_default_str();
+      if (!def.empty()) values.push_back(def);
+    }
+    if (opt->get_items_expected_max() > 1) {
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto& v : values) arr.push_back(typed_value(opt, v));
+      out[name] = arr;
+    } else if (values.empty()) {
+      out[name] = nullptr;
+    } else {
+      out[name] = typed_value(opt, values.back());
+    }
+  }
+  return out;
+}
+
+int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
+              const RunFn& run) {
+  log::set_tool_name(info.name);
+  install_interrupt_cleanup();
+
+  CLI::App app(info.name + " - " + info.summary, info.name);
+  app.option_defaults()->always_capture_default();
+  app.set_version_flag("--version", std::string(info.name) + " " + XR_VERSION);
+  app.footer((info.usage_notes.empty() ? "" : info.usage_notes + "\n\n") + kExitCodeHelp);
+  bool print_config = false;
+
+  auto* common = app.add_option_group("Common options");
+  common->add_flag("-q,--quiet", g_common.quiet, "Print errors only");
+  common->add_flag("-v,--verbose", g_common.verbose, "Print details, and full messages of internal errors");
+  common->add_option("--threads", g_common.threads, "CPU threads to use (0: all cores)")
+      ->check(CLI::Range(0, 1024));
+  if (info.takes_seed) {
+    common->add_option("--seed", g_common.seed, "Random seed; the same seed gives the same output");
+  }
+  if (info.takes_device) {
+    common->add_option("--device", g_common.device, "Where to compute: auto (CUDA if present), cpu, cuda")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  }
+  common->add_flag("--print-config", print_config,
+                   "Print the effective options as JSON on stdout and exit");
+
+  try {
+    setup(app);
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    std::cout << info.name << " " << XR_VERSION << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    print_error("", std::string(e.what()) + " (see " + info.name + " --help)");
+    return static_cast<int>(Exit::kUsage);
+  } catch (const Error& e) {  // a setup that checks something itself
+    print_error(e.path(), e.what());
+    return static_cast<int>(e.code());
+  }
+
+  if (g_common.quiet) log::set_level(log::Level::kQuiet);
+  if (g_common.verbose) log::set_level(log::Level::kVerbose);
+  if (print_config) {
+    std::cout << effective_options(app).dump(2) << "\n";
+    return 0;
+  }
+  at::set_num_threads(worker_threads());
+
+  try {
+    return run(g_common);
+  } catch (const Error& e) {
+    print_error(e.path(), e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::bad_alloc&) {
+    print_error("", "out of memory");
+    return static_cast<int>(Exit::kSoftware);
+  } catch (const c10::Error& e) {
+    print_error("", "internal error in LibTorch: " +
+                        (g_common.verbose ? std::string(e.what()) : first_line(e.what_without_backtrace())));
+    return static_cast<int>(Exit::kSoftware);
+  } catch (const std::exception& e) {
+    print_error("", std::string("internal error: ") + e.what());
+    return static_cast<int>(Exit::kSoftware);
+  }
+}
+
+}  // namespace xr

@@ -1,0 +1,53 @@
+// The single entry point of every tool: common options, parsing, the mapping of
+// errors to sysexits codes and one-line messages. A tool's main() is a few lines:
+//
+//   int main(int argc, char** argv) {
+//     Options o;
+//     return xr::tool_main(argc, argv, kInfo,
+//         [&](CLI::App& app) { add_options(app, o); },
+//         [&](const xr::CommonOptions& c) { return run(o, c); });
+//   }
+#pragma once
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/errors.hpp"
+
+namespace xr {
+
+struct CommonOptions {
+  bool quiet = false;
+  bool verbose = false;
+  uint64_t seed = 0;
+  int threads = 0;              // 0: every core
+  std::string device = "auto";  // auto|cpu|cuda, for tools that take --device
+};
+
+struct ToolInfo {
+  std::string name;
+  std::string summary;      // one line, shown by --help
+  std::string usage_notes;  // optional footer for --help (exit codes are added)
+  bool takes_seed = true;
+  bool takes_device = false;
+};
+
+using SetupFn = std::function<void(CLI::App&)>;
+using RunFn = std::function<int(const CommonOptions&)>;
+
+int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
+              const RunFn& run);
+
+// Every option of `app` with its effective value (given or default), typed as
+// CLI11 declared it. Tools write it into their options.json; --print-config prints it.
+nlohmann::json effective_options(const CLI::App& app);
+
+// The common options the current tool was started with (valid during run()).
+const CommonOptions& common_options();
+
+// Worker threads to use for the tool's own parallel loops (resolves 0 to the core count).
+int worker_threads();
+
+}  // namespace xr

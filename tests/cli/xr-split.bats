@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# xr-split: train/val/test per class by seed; --subset-of keeps val/test.
+
+setup() {
+  load common
+  cd "$BATS_TEST_TMPDIR"
+}
+
+@test "xr-split --help shows usage and exits 0" {
+  run -0 xr-split --help
+  assert_output --partial "Usage: xr-split"
+}
+
+@test "xr-split rejects a bad flag with 64 and empty stdout" {
+  run -64 --separate-stderr xr-split in out --no-such-flag
+  assert_equal "$output" ""
+}
+
+@test "xr-split: missing input folder is 66" {
+  run -66 --separate-stderr xr-split nowhere out -n 1
+  assert_equal "$output" ""
+  [[ "$stderr" == *"xr-split: error: nowhere: no such directory"* ]]
+}
+
+@test "xr-split: a class with too few images is 65 naming the class and counts" {
+  make_class_folder in 3 A "B c"
+  run -65 --separate-stderr xr-split in out -n 4
+  assert_equal "$output" ""
+  [[ "$stderr" == *"class 'A' has 3 images, fewer than --train-per-class 4"* ]]
+  [[ ! -e out ]]
+}
+
+@test "xr-split: counts per split, class names with spaces, csv sorted" {
+  make_class_folder in 8 A "B c"
+  run -0 --separate-stderr xr-split in out -n 3 --seed 7
+  assert_output "out/split.csv"
+  [[ $(ls out/train/A | grep -c png) -eq 3 ]]
+  [[ $(ls "out/train/B c" | grep -c png) -eq 3 ]]
+  [[ $(ls out/val/A | grep -c png) -eq 2 ]]
+  [[ $(ls out/test/A | grep -c png) -eq 3 ]]
+  [[ $(head -1 out/split.csv) == "path,split,class,source" ]]
+  [[ $(wc -l < out/split.csv) -eq 17 ]]
+  diff <(tail -n +2 out/split.csv) <(tail -n +2 out/split.csv | LC_ALL=C sort)
+}
+
+@test "xr-split: same seed same split, other seed other split" {
+  make_class_folder in 10 A B
+  xr-split -q in s1 -n 4 --seed 1
+  xr-split -q in s2 -n 4 --seed 1
+  xr-split -q in s3 -n 4 --seed 2
+  cmp s1/split.csv s2/split.csv
+  ! cmp -s s1/split.csv s3/split.csv
+}
+
+@test "xr-split --subset-of: micro train within small train, same val and test" {
+  make_class_folder in 12 A B
+  xr-split -q in small -n 6
+  xr-split -q in micro -n 3 --subset-of small/split.csv --seed 9
+  diff <(grep -v ',train,' small/split.csv) <(grep -v ',train,' micro/split.csv)
+  [[ $(grep -c ',train,' micro/split.csv) -eq 6 ]]
+  while IFS=, read -r path split cls source; do
+    grep -q ",train,$cls,$source\$" small/split.csv
+  done < <(grep ',train,' micro/split.csv)
+}
+
+@test "xr-split on the real sample data" {
+  skip_without_real_data
+  xr-crop -q "$REAL_DATA" cropped --no-mask
+  run -0 xr-split cropped split -n 100
+  [[ $(ls "split/train/Viral Pneumonia" | grep -c png) -eq 100 ]]
+}

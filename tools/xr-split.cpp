@@ -1,0 +1,175 @@
+// xr-split: divides a class folder into train/val/test per class, by seed. The
+// micro train set is drawn from the small one (--subset-of) with the same val/test.
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "core/atomic_file.hpp"
+#include "core/csv.hpp"
+#include "core/dataset.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "core/rng.hpp"
+#include "core/tool_main.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const xr::ToolInfo kInfo{
+    "xr-split",
+    "split a class folder into train/val/test folders per class",
+    "Each class: --train-per-class images (by seed) go to train/, the rest is halved\n"
+    "into val/ and test/ (test gets the odd one). Files are hard-linked where\n"
+    "possible, copied otherwise. See xr-split(1).",
+};
+
+struct Options {
+  std::string in_dir;
+  std::string out_dir;
+  int train_per_class = 1000;
+  std::string subset_of;  // split.csv of a larger split to draw train from
+};
+
+void add_options(CLI::App& app, Options& o) {
+  app.add_option("IN_DIR", o.in_dir, "Class folder: IN_DIR/<class>/*.png")->required();
+  app.add_option("OUT_DIR", o.out_dir, "Output folder: OUT_DIR/{train,val,test}/<class>/ and split.csv")
+      ->required();
+  app.add_option("-n,--train-per-class", o.train_per_class, "Training images per class")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--subset-of", o.subset_of,
+                 "split.csv of an earlier split of IN_DIR: train is drawn from its train set, "
+                 "val and test are kept");
+}
+
+struct Assignment {
+  std::string split;   // train|val|test
+  int label;
+  std::string source;  // relative to IN_DIR: <class>/<file>
+};
+
+// Fresh split: per class, shuffle with a per-class stream so that adding a class
+// does not change the others.
+std::vector<Assignment> split_fresh(const xr::ImageFolder& in, const Options& o, uint64_t seed) {
+  std::vector<std::vector<std::string>> by_class(in.classes.size());
+  for (const auto& e : in.images) by_class[e.label].push_back(e.rel);
+  std::vector<Assignment> out;
+  for (size_t c = 0; c < by_class.size(); ++c) {
+    auto& files = by_class[c];
+    if (static_cast<int>(files.size()) < o.train_per_class) {
+      xr::fail_data((fs::path(in.root) / in.classes[c]).string(),
+                    "class '" + in.classes[c] + "' has " + std::to_string(files.size()) +
+                        " images, fewer than --train-per-class " + std::to_string(o.train_per_class));
+    }
+    xr::Rng rng(xr::derive_seed(seed, c));
+    rng.shuffle(files);
+    const size_t n_train = o.train_per_class;
+    const size_t n_val = (files.size() - n_train) / 2;
+    for (size_t i = 0; i < files.size(); ++i) {
+      const char* split = i < n_train ? "train" : i < n_train + n_val ? "val" : "test";
+      out.push_back({split, static_cast<int>(c), files[i]});
+    }
+  }
+  return out;
+}
+
+// Subset split: val/test copied from the larger split, train drawn from its train.
+std::vector<Assignment> split_subset(const xr::ImageFolder& in, const Options& o, uint64_t seed) {
+  const xr::CsvTable parent = xr::read_csv(o.subset_of);
+  const int col_split = parent.column("split", o.subset_of);
+  const int col_class = parent.column("class", o.subset_of);
+  const int col_source = parent.column("source", o.subset_of);
+  std::map<std::string, bool> present;
+  for (const auto& e : in.images) present[e.rel] = true;
+
+  std::vector<std::vector<std::string>> train_by_class(in.classes.size());
+  std::vector<Assignment> out;
+  for (const auto& row : parent.rows) {
+    const int label = in.class_index(row[col_class]);
+    if (label < 0) xr::fail_data(o.subset_of, "class '" + row[col_class] + "' is not in " + in.root);
+    if (!present.count(row[col_source])) {
+      xr::fail_data(o.subset_of, "lists an image that is not in " + in.root + " (" + row[col_source] + ")");
+    }
+    const std::string& split = row[col_split];
+    if (split == "train") {
+      train_by_class[label].push_back(row[col_source]);
+    } else if (split == "val" || split == "test") {
+      out.push_back({split, label, row[col_source]});
+    } else {
+      xr::fail_data(o.subset_of, "unknown split '" + split + "'");
+    }
+  }
+  for (size_t c = 0; c < train_by_class.size(); ++c) {
+    auto& files = train_by_class[c];
+    if (static_cast<int>(files.size()) < o.train_per_class) {
+      xr::fail_data(o.subset_of, "class '" + in.classes[c] + "' has " + std::to_string(files.size()) +
+                                     " training images there, fewer than --train-per-class " +
+                                     std::to_string(o.train_per_class));
+    }
+    std::sort(files.begin(), files.end());
+    xr::Rng rng(xr::derive_seed(seed, c));
+    rng.shuffle(files);
+    for (int i = 0; i < o.train_per_class; ++i) out.push_back({"train", static_cast<int>(c), files[i]});
+  }
+  return out;
+}
+
+void link_or_copy(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_hard_link(from, to, ec);
+  if (!ec) return;
+  fs::copy_file(from, to, ec);
+  if (ec) xr::fail_io(to.string(), "cannot link or copy (" + ec.message() + ")");
+}
+
+int run(const Options& o, const xr::CommonOptions& common) {
+  const xr::ImageFolder in = xr::scan_image_folder(o.in_dir);
+  if (!o.subset_of.empty() && !fs::exists(o.subset_of)) xr::fail_missing(o.subset_of, "no such file");
+
+  std::vector<Assignment> plan =
+      o.subset_of.empty() ? split_fresh(in, o, common.seed) : split_subset(in, o, common.seed);
+  std::sort(plan.begin(), plan.end(), [](const Assignment& a, const Assignment& b) {
+    return std::tie(a.split, a.label, a.source) < std::tie(b.split, b.label, b.source);
+  });
+
+  xr::StagedDir out(o.out_dir);
+  xr::CsvTable table;
+  table.header = {"path", "split", "class", "source"};
+  for (const char* split : {"train", "val", "test"}) {
+    for (const auto& cls : in.classes) xr::ensure_directory((fs::path(out.path()) / split / cls).string());
+  }
+  std::vector<std::vector<int>> counts(3, std::vector<int>(in.classes.size(), 0));
+  for (const auto& a : plan) {
+    const std::string file = fs::path(a.source).filename().string();
+    const std::string rel = a.split + "/" + in.classes[a.label] + "/" + file;
+    link_or_copy(fs::path(in.root) / a.source, fs::path(out.path()) / rel);
+    table.rows.push_back({rel, a.split, in.classes[a.label], a.source});
+    counts[a.split == "train" ? 0 : a.split == "val" ? 1 : 2][a.label]++;
+  }
+  // classes.txt keeps the class order of IN_DIR in every split, even a custom one.
+  std::string class_list;
+  for (const auto& cls : in.classes) class_list += cls + "\n";
+  for (const char* split : {"train", "val", "test"}) {
+    xr::write_file_atomic((fs::path(out.path()) / split / "classes.txt").string(), class_list);
+  }
+  std::sort(table.rows.begin(), table.rows.end());
+  xr::write_csv((fs::path(out.path()) / "split.csv").string(), table);
+  out.commit();
+
+  for (size_t c = 0; c < in.classes.size(); ++c) {
+    xr::log::info(in.classes[c] + ": train " + std::to_string(counts[0][c]) + ", val " +
+                  std::to_string(counts[1][c]) + ", test " + std::to_string(counts[2][c]));
+  }
+  std::cout << (fs::path(o.out_dir) / "split.csv").string() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  return xr::tool_main(
+      argc, argv, kInfo, [&](CLI::App& app) { add_options(app, o); },
+      [&](const xr::CommonOptions& c) { return run(o, c); });
+}
