@@ -60,4 +60,5 @@ clean:
 	rm -rf $(BUILD_DIR) $(BUILD_DIR)-fuzz
 
 # The experiment pipelines (demo, small, micro, sweep).
--include pipelines/*.mk
+include pipelines/paper.mk
+include pipelines/demo.mk

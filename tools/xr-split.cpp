@@ -30,6 +30,7 @@ struct Options {
   std::string out_dir;
   int train_per_class = 1000;
   std::string subset_of;  // split.csv of a larger split to draw train from
+  bool allow_duplicates_across = false;
 };
 
 void add_options(CLI::App& app, Options& o) {
@@ -41,6 +42,9 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--subset-of", o.subset_of,
                  "split.csv of an earlier split of IN_DIR: train is drawn from its train set, "
                  "val and test are kept");
+  app.add_flag("--allow-duplicates-across", o.allow_duplicates_across,
+               "Split byte-identical images independently (by default copies of one image stay "
+               "in one split, so no test image is a copy of a training image)");
 }
 
 struct Assignment {
@@ -49,26 +53,69 @@ struct Assignment {
   std::string source;  // relative to IN_DIR: <class>/<file>
 };
 
-// Fresh split: per class, shuffle with a per-class stream so that adding a class
-// does not change the others.
+// Byte-identical files of one class, grouped (singletons for unique files), in file
+// order. The real database holds some copies; letting them fall into both train and
+// test would score memorisation as accuracy.
+std::vector<std::vector<std::string>> duplicate_groups(const std::string& root,
+                                                       const std::vector<std::string>& files, bool group) {
+  std::vector<std::vector<std::string>> groups;
+  if (!group) {
+    for (const auto& f : files) groups.push_back({f});
+    return groups;
+  }
+  std::map<std::string, size_t> group_of_content;
+  for (const auto& f : files) {
+    auto [it, fresh] = group_of_content.emplace(xr::read_file((fs::path(root) / f).string()), groups.size());
+    if (fresh) groups.push_back({});
+    groups[it->second].push_back(f);
+  }
+  return groups;
+}
+
+// Fresh split: per class, shuffle the groups of copies with a per-class stream (so
+// adding a class does not change the others), fill train with exactly N images,
+// then halve the rest into val and test.
 std::vector<Assignment> split_fresh(const xr::ImageFolder& in, const Options& o, uint64_t seed) {
   std::vector<std::vector<std::string>> by_class(in.classes.size());
   for (const auto& e : in.images) by_class[e.label].push_back(e.rel);
   std::vector<Assignment> out;
   for (size_t c = 0; c < by_class.size(); ++c) {
-    auto& files = by_class[c];
-    if (static_cast<int>(files.size()) < o.train_per_class) {
+    const auto& files = by_class[c];
+    const size_t n_train = o.train_per_class;
+    if (files.size() < n_train) {
       xr::fail_data((fs::path(in.root) / in.classes[c]).string(),
                     "class '" + in.classes[c] + "' has " + std::to_string(files.size()) +
                         " images, fewer than --train-per-class " + std::to_string(o.train_per_class));
     }
+    auto groups = duplicate_groups(in.root, files, !o.allow_duplicates_across);
+    if (groups.size() < files.size()) {
+      xr::log::warn("class '" + in.classes[c] + "': " + std::to_string(files.size() - groups.size()) +
+                    " byte-identical copies kept in the split of their original");
+    }
     xr::Rng rng(xr::derive_seed(seed, c));
-    rng.shuffle(files);
-    const size_t n_train = o.train_per_class;
-    const size_t n_val = (files.size() - n_train) / 2;
-    for (size_t i = 0; i < files.size(); ++i) {
-      const char* split = i < n_train ? "train" : i < n_train + n_val ? "val" : "test";
-      out.push_back({split, static_cast<int>(c), files[i]});
+    rng.shuffle(groups);
+    // A group that would overshoot N waits for val/test, so train gets exactly N
+    // whenever the group sizes allow it.
+    std::vector<const std::vector<std::string>*> rest;
+    size_t taken = 0;
+    for (const auto& g : groups) {
+      if (taken + g.size() <= n_train) {
+        for (const auto& f : g) out.push_back({"train", static_cast<int>(c), f});
+        taken += g.size();
+      } else {
+        rest.push_back(&g);
+      }
+    }
+    if (taken < n_train) {
+      xr::log::warn("class '" + in.classes[c] + "': train holds " + std::to_string(taken) +
+                    " images, not " + std::to_string(n_train) + ", to keep copies together");
+    }
+    const size_t n_val = (files.size() - taken) / 2;
+    size_t in_val = 0;
+    for (const auto* g : rest) {
+      const bool val = in_val < n_val;
+      for (const auto& f : *g) out.push_back({val ? "val" : "test", static_cast<int>(c), f});
+      if (val) in_val += g->size();
     }
   }
   return out;

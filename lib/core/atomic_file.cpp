@@ -20,16 +20,19 @@ namespace {
 // Fixed slots so the signal handler can read them without locks or allocation.
 constexpr int kSlots = 256;
 constexpr int kPathMax = 4096;
+// A slot is free (0), being filled (1: the handler must not read its half-copied
+// path) or live (2).
 char g_temp_paths[kSlots][kPathMax];
-std::atomic<bool> g_slot_used[kSlots];
+std::atomic<int> g_slot_state[kSlots];
 std::atomic<unsigned> g_counter{0};
 
 int claim_slot(const std::string& path) {
   if (path.size() >= kPathMax) return -1;
   for (int i = 0; i < kSlots; ++i) {
-    bool expected = false;
-    if (g_slot_used[i].compare_exchange_strong(expected, true)) {
+    int expected = 0;
+    if (g_slot_state[i].compare_exchange_strong(expected, 1)) {
       std::memcpy(g_temp_paths[i], path.c_str(), path.size() + 1);
+      g_slot_state[i].store(2);
       return i;
     }
   }
@@ -37,7 +40,7 @@ int claim_slot(const std::string& path) {
 }
 
 void release_slot(int slot) {
-  if (slot >= 0) g_slot_used[slot].store(false);
+  if (slot >= 0) g_slot_state[slot].store(0);
 }
 
 std::string temp_name_beside(const std::string& final_path) {
@@ -53,7 +56,7 @@ extern "C" void cleanup_and_reraise(int sig) {
   // the tool (hidden, and never mistaken for output). rmdir-ing a tree is not
   // async-signal-safe.
   for (int i = 0; i < kSlots; ++i) {
-    if (g_slot_used[i].load()) unlink(g_temp_paths[i]);
+    if (g_slot_state[i].load() == 2) unlink(g_temp_paths[i]);
   }
   std::signal(sig, SIG_DFL);
   std::raise(sig);
@@ -80,6 +83,11 @@ void AtomicFile::commit() {
 
 StagedDir::StagedDir(std::string final_path) : final_(std::move(final_path)) {
   while (!final_.empty() && final_.size() > 1 && final_.back() == '/') final_.pop_back();
+  // "", ".", ".." and "/" name no folder that could be swapped for another.
+  const std::string base = fs::path(final_).filename().string();
+  if (base.empty() || base == "." || base == "..") {
+    fail_create(final_, "cannot replace this folder as a whole (name an output folder inside it)");
+  }
   const fs::path parent = fs::path(final_).parent_path();
   if (!parent.empty()) ensure_directory(parent.string());
   temp_ = temp_name_beside(final_);
@@ -119,8 +127,8 @@ void write_file_atomic(const std::string& path, const std::string& contents) {
     std::ofstream out(file.temp_path(), std::ios::binary);
     if (!out) fail_create(path, std::string("cannot create (") + std::strerror(errno) + ")");
     out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-    out.flush();
-    if (!out) fail_io(path, "write failed");
+    out.close();
+    if (!out) fail_io(path, std::string("write failed (") + std::strerror(errno) + ")");
   }
   file.commit();
 }
@@ -128,6 +136,7 @@ void write_file_atomic(const std::string& path, const std::string& contents) {
 std::string read_file(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) fail_missing(path, "no such file");
+  if (fs::is_directory(path, ec)) fail_missing(path, "is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_io(path, std::string("cannot open (") + std::strerror(errno) + ")");
   std::ostringstream ss;

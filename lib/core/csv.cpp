@@ -16,14 +16,23 @@ int CsvTable::column(const std::string& name, const std::string& source) const {
 }
 
 CsvTable parse_csv(const std::string& text, const std::string& source) {
-  std::vector<std::vector<std::string>> records;
+  struct Record {
+    int line;  // where it starts, for messages
+    std::vector<std::string> fields;
+  };
+  std::vector<Record> records;
   std::vector<std::string> record;
   std::string field;
   bool in_quotes = false;
   bool field_was_quoted = false;
+  bool record_had_quotes = false;
   bool at_field_start = true;
   int line = 1;
-  auto err = [&](const std::string& what) { fail_data(source, "line " + std::to_string(line) + ": " + what); };
+  int record_line = 1;
+  int quote_line = 1;
+  auto err = [&](int at, const std::string& what) {
+    fail_data(source, "line " + std::to_string(at) + ": " + what);
+  };
   auto end_field = [&] {
     record.push_back(field);
     field.clear();
@@ -32,12 +41,17 @@ CsvTable parse_csv(const std::string& text, const std::string& source) {
   };
   auto end_record = [&] {
     end_field();
-    // A blank line (one empty unquoted field) is not a record.
-    if (!(record.size() == 1 && record[0].empty())) records.push_back(record);
+    // A blank line (one empty unquoted field) is not a record; "" alone is one.
+    if (!(record.size() == 1 && record[0].empty() && !record_had_quotes)) {
+      records.push_back({record_line, std::move(record)});
+    }
     record.clear();
+    record_had_quotes = false;
   };
 
-  for (size_t i = 0; i < text.size(); ++i) {
+  // A UTF-8 byte order mark (spreadsheets write one) is not part of the first name.
+  size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  for (; i < text.size(); ++i) {
     const char c = text[i];
     if (in_quotes) {
       if (c == '"') {
@@ -54,10 +68,12 @@ CsvTable parse_csv(const std::string& text, const std::string& source) {
       continue;
     }
     if (c == '"') {
-      if (!at_field_start) err("quote inside an unquoted field");
+      if (!at_field_start) err(line, "quote inside an unquoted field");
       in_quotes = true;
       field_was_quoted = true;
+      record_had_quotes = true;
       at_field_start = false;
+      quote_line = line;
     } else if (c == ',') {
       end_field();
     } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
@@ -65,24 +81,25 @@ CsvTable parse_csv(const std::string& text, const std::string& source) {
     } else if (c == '\n') {
       end_record();
       ++line;
+      record_line = line;
     } else {
-      if (field_was_quoted) err("text after a closing quote");
+      if (field_was_quoted) err(line, "text after a closing quote");
       field += c;
       at_field_start = false;
     }
   }
-  if (in_quotes) err("unterminated quoted field");
+  if (in_quotes) err(quote_line, "unterminated quoted field");
   if (!field.empty() || field_was_quoted || !record.empty()) end_record();
 
   CsvTable table;
   if (records.empty()) fail_data(source, "empty CSV (no header row)");
-  table.header = std::move(records.front());
+  table.header = std::move(records.front().fields);
   for (size_t r = 1; r < records.size(); ++r) {
-    if (records[r].size() != table.header.size()) {
-      fail_data(source, "record " + std::to_string(r + 1) + " has " + std::to_string(records[r].size()) +
-                            " fields, the header has " + std::to_string(table.header.size()));
+    if (records[r].fields.size() != table.header.size()) {
+      err(records[r].line, "record has " + std::to_string(records[r].fields.size()) + " fields, the header has " +
+                               std::to_string(table.header.size()));
     }
-    table.rows.push_back(std::move(records[r]));
+    table.rows.push_back(std::move(records[r].fields));
   }
   return table;
 }
@@ -104,6 +121,11 @@ std::string csv_field(const std::string& value) {
 std::string format_csv(const CsvTable& table) {
   std::string out;
   auto add_row = [&](const std::vector<std::string>& row) {
+    // One empty field would make a blank line, which readers skip: quote it.
+    if (row.size() == 1 && row[0].empty()) {
+      out += "\"\"\n";
+      return;
+    }
     for (size_t i = 0; i < row.size(); ++i) {
       if (i) out += ',';
       out += csv_field(row[i]);

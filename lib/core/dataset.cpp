@@ -29,6 +29,21 @@ void require_directory(const std::string& root) {
   if (!fs::is_directory(root, ec)) fail_data(root, "not a directory");
 }
 
+// The entries of a folder; an unreadable folder is an I/O error naming it (the
+// throwing directory_iterator would surface as an internal error).
+std::vector<fs::directory_entry> list_directory(const std::string& dir) {
+  std::error_code ec;
+  std::vector<fs::directory_entry> out;
+  fs::directory_iterator it(dir, ec);
+  if (ec) fail_io(dir, "cannot list folder (" + ec.message() + ")");
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    out.push_back(*it);
+  }
+  if (ec) fail_io(dir, "cannot list folder (" + ec.message() + ")");
+  return out;
+}
+
 // Class folders in their order: classes.txt if present, else sorted names.
 std::vector<std::string> class_order(const std::string& root) {
   const fs::path list = fs::path(root) / "classes.txt";
@@ -41,6 +56,9 @@ std::vector<std::string> class_order(const std::string& root) {
     while (std::getline(in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.empty()) continue;
+      if (line == "." || line == ".." || line.find('/') != std::string::npos) {
+        fail_data(list.string(), "a class name must be a folder name, not a path (" + line + ")");
+      }
       if (!seen.insert(line).second) fail_data(list.string(), "class listed twice (" + line + ")");
       if (!fs::is_directory(fs::path(root) / line, ec)) {
         fail_data(list.string(), "lists a class with no folder (" + line + ")");
@@ -48,8 +66,9 @@ std::vector<std::string> class_order(const std::string& root) {
       classes.push_back(line);
     }
   } else {
-    for (const auto& e : fs::directory_iterator(root)) {
-      if (e.is_directory() && !hidden(e.path())) classes.push_back(e.path().filename().string());
+    for (const auto& e : list_directory(root)) {
+      std::error_code ec_dir;
+      if (!hidden(e.path()) && e.is_directory(ec_dir)) classes.push_back(e.path().filename().string());
     }
     std::sort(classes.begin(), classes.end());
   }
@@ -61,8 +80,9 @@ std::vector<fs::path> image_files(const fs::path& dir) {
   std::vector<fs::path> files;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return files;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (!hidden(e.path()) && e.is_regular_file() && is_image_file_name(e.path().filename().string())) {
+  for (const auto& e : list_directory(dir.string())) {
+    std::error_code ec_file;
+    if (!hidden(e.path()) && e.is_regular_file(ec_file) && is_image_file_name(e.path().filename().string())) {
       files.push_back(e.path());
     }
   }

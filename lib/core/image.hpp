@@ -32,8 +32,10 @@ GrayImage crop(const GrayImage& img, const Box& box);
 
 // Separable resampling, per axis: when shrinking, exact area averaging (each output
 // pixel is the coverage-weighted mean of the input pixels under it, as OpenCV's
-// INTER_AREA and PIL's BOX filter); when enlarging, bilinear with pixel centres at
-// half-integers. Results are rounded to the nearest grey level.
+// INTER_AREA; PIL's BOX filter agrees at integer ratios only, as it weights each
+// input pixel 0 or 1 by where its centre falls); when enlarging, bilinear with pixel
+// centres at half-integers and edge pixels repeated (PIL's BILINEAR). Results are
+// rounded to the nearest grey level.
 GrayImage resize(const GrayImage& img, int width, int height);
 
 }  // namespace xr

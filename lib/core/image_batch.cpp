@@ -21,7 +21,8 @@ ImageBatch load_paths(const std::vector<std::string>& paths, const std::vector<s
   batch.labels = std::move(labels);
   batch.rel = rel;
   if (paths.empty()) {
-    batch.pixels = at::empty({0, 1, resize_to, resize_to}, at::kByte);
+    const int64_t side = resize_to > 0 ? resize_to : 0;
+    batch.pixels = at::empty({0, 1, side, side}, at::kByte);
     return batch;
   }
   // The first image fixes the size when no resize is asked for.

@@ -36,8 +36,7 @@ Progress::Progress(std::string label, int64_t total)
     : label_(std::move(label)),
       total_(total),
       tty_(isatty(STDERR_FILENO) && g_level >= Level::kNormal),
-      start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+      start_(std::chrono::steady_clock::now()) {}
 
 Progress::~Progress() {
   if (!finished_ && tty_) {
@@ -47,11 +46,13 @@ Progress::~Progress() {
 }
 
 void Progress::advance(int64_t n) {
-  done_ += n;
+  const int64_t done = done_.fetch_add(n) + n;
   if (!tty_) return;
-  auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ > std::chrono::milliseconds(100) || done_ == total_) {
-    last_draw_ = now;
+  const int64_t now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
+  int64_t last = last_draw_ns_.load();
+  // One thread wins the right to redraw every 100 ms; the others return at once.
+  if ((now_ns - last > 100'000'000 || done == total_) && last_draw_ns_.compare_exchange_strong(last, now_ns)) {
     draw(false);
   }
 }
@@ -65,10 +66,11 @@ void Progress::finish() {
 
 void Progress::draw(bool final_line) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  double rate = secs > 0 ? done_ / secs : 0.0;
+  const int64_t done = done_.load();
+  double rate = secs > 0 ? done / secs : 0.0;
   char buf[256];
   std::snprintf(buf, sizeof buf, "%s: %s %lld/%lld (%.1f/s, %.1f s)", g_tool.c_str(), label_.c_str(),
-                static_cast<long long>(done_), static_cast<long long>(total_), rate, secs);
+                static_cast<long long>(done), static_cast<long long>(total_), rate, secs);
   std::lock_guard<std::mutex> lock(g_mutex);
   if (tty_) {
     std::fprintf(stderr, "\r\033[K%s%s", buf, final_line ? "\n" : "");

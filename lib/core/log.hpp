@@ -1,6 +1,7 @@
 // Diagnostics on stderr: one-line messages prefixed with the tool name, and a
 // progress bar that draws only when stderr is a terminal. stdout is never used here.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -20,7 +21,8 @@ void warn(const std::string& msg);     // always shown: "tool: warning: msg"
 void error(const std::string& msg);    // always shown: "tool: error: msg"
 
 // Redraws "label  done/total  rate/s" in place on a terminal; elsewhere it stays
-// silent and `finish` prints one summary line (unless --quiet).
+// silent and `finish` prints one summary line (unless --quiet). advance() may be
+// called from several threads at once.
 class Progress {
  public:
   Progress(std::string label, int64_t total);
@@ -32,11 +34,11 @@ class Progress {
   void draw(bool final_line);
   std::string label_;
   int64_t total_;
-  int64_t done_ = 0;
+  std::atomic<int64_t> done_{0};
   bool tty_;
   bool finished_ = false;
   std::chrono::steady_clock::time_point start_;
-  std::chrono::steady_clock::time_point last_draw_;
+  std::atomic<int64_t> last_draw_ns_{0};  // since start_, so it fits an atomic
 };
 
 }  // namespace xr::log

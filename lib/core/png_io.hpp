@@ -5,6 +5,21 @@
 // images are expanded to RGB, then the FIRST channel is kept (R; the gray value of a
 // gray image), alpha is ignored, and 16-bit samples become 8-bit as round(v / 257).
 // X-rays stored as RGB have R = G = B, so nothing is lost for them.
+//
+// What the decoded samples are (checked against the PngSuite reference pixels by
+// tests/unit/core/test_png_io.cpp): the stored values, with NO gamma correction
+// (gAMA, cHRM, sRGB, iCCP and sBIT are ignored: an X-ray's gray levels are data,
+// and the suite's reference pixels are the raw samples too); a tRNS chunk becomes
+// alpha (0 for the transparent colour or the palette entry's alpha, opaque
+// elsewhere), which to_gray8 then ignores; low bit depths are scaled to 8 bits by
+// bit replication (a 1-bit 1 is 255, a 2-bit 1 is 85); interlaced images are
+// de-interlaced.
+//
+// Hostile input: corrupt data, bad CRCs in critical chunks, truncation and
+// impossible headers throw xr::Error(kDataErr) with libpng's reason. Images larger
+// than the limits below, or whose header declares more pixel data than the file
+// could hold at deflate's best ratio, are refused before any pixel buffer is
+// allocated.
 #pragma once
 #include <cstddef>
 #include <cstdint>

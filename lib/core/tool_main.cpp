@@ -55,13 +55,30 @@ int worker_threads() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
-nlohmann::json effective_options(const CLI::App& app) {
-  nlohmann::json out = nlohmann::json::object();
+namespace {
+
+bool flag_value(const CLI::Option* opt) {
+  if (opt->count() == 0) {
+    const std::string def = opt->get_default_str();
+    return def == "true" || def == "1";
+  }
+  try {
+    return opt->as<bool>();  // "--flag=false" is a given flag that is false
+  } catch (const CLI::Error&) {
+    return true;
+  }
+}
+
+// The options of `app` and of its option groups (CLI11 keeps those in unnamed
+// sub-apps, which get_options() does not list): the common options live in one.
+void collect_options(const CLI::App& app, nlohmann::json& out) {
   for (const CLI::Option* opt : app.get_options()) {
     std::string name = opt->get_single_name();
-    if (name.empty() || name == "help" || name == "version" || name == "print-config") continue;
-    if (opt->get_type_size() == 0) {  // a flag
-      out[name] = opt->count() > 0;
+    if (name.empty() || name == "help" || name == "help-all" || name == "version" || name == "print-config") {
+      continue;
+    }
+    if (opt->get_expected_max() == 0) {  // a flag: takes no value
+      out[name] = flag_value(opt);
       continue;
     }
     std::vector<std::string> values = opt->results();
@@ -79,12 +96,26 @@ nlohmann::json effective_options(const CLI::App& app) {
       out[name] = typed_value(opt, values.back());
     }
   }
+  for (const CLI::App* group : app.get_subcommands([](const CLI::App* sub) { return sub->get_name().empty(); })) {
+    collect_options(*group, out);
+  }
+}
+
+}  // namespace
+
+nlohmann::json effective_options(const CLI::App& app) {
+  nlohmann::json out = nlohmann::json::object();
+  collect_options(app, out);
   return out;
 }
 
 int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
               const RunFn& run) {
   log::set_tool_name(info.name);
+  // Fresh state for each call (tests call tool_main several times in one process;
+  // the option defaults shown by --help and --print-config are captured from it).
+  g_common = CommonOptions{};
+  log::set_level(log::Level::kNormal);
   install_interrupt_cleanup();
 
   CLI::App app(info.name + " - " + info.summary, info.name);
@@ -106,7 +137,7 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   }
   common->add_flag("--print-config", print_config,
-                   "Print the effective options as JSON on stdout and exit");
+                   "Print the effective options as JSON on stdout and exit (required arguments may be left out)");
 
   try {
     setup(app);
@@ -120,6 +151,15 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
   } catch (const CLI::CallForVersion&) {
     std::cout << info.name << " " << XR_VERSION << "\n";
     return 0;
+  } catch (const CLI::RequiredError& e) {
+    // --print-config needs no required argument: the options are all parsed (and
+    // their values stored) before CLI11 checks for the missing ones, which show as null.
+    if (print_config && app.remaining().empty()) {  // unknown arguments stay an error
+      std::cout << effective_options(app).dump(2) << "\n";
+      return 0;
+    }
+    print_error("", std::string(e.what()) + " (see " + info.name + " --help)");
+    return static_cast<int>(Exit::kUsage);
   } catch (const CLI::ParseError& e) {
     print_error("", std::string(e.what()) + " (see " + info.name + " --help)");
     return static_cast<int>(Exit::kUsage);

@@ -21,11 +21,15 @@ make_png() {
   python3 "$XR_SOURCE_DIR/tests/fixtures/make_png.py" "$@"
 }
 
-# make_class_folder ROOT N CLASS...: N gradient images per class.
+# make_class_folder ROOT N CLASS...: N distinct flat images per class (distinct,
+# because xr-split keeps byte-identical copies together).
 make_class_folder() {
-  local root=$1 n=$2 cls i
+  local root=$1 n=$2 cls i k=0
   shift 2
   for cls in "$@"; do
-    for ((i = 0; i < n; i++)); do make_png "$root/$cls/img$i.png" 16 16 --pattern gradient; done
+    for ((i = 0; i < n; i++)); do
+      make_png "$root/$cls/img$i.png" 16 16 --value $(((k * 7 + 3) % 256))
+      k=$((k + 1))
+    done
   done
 }

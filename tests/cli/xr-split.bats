@@ -49,7 +49,7 @@ setup() {
   xr-split -q in s2 -n 4 --seed 1
   xr-split -q in s3 -n 4 --seed 2
   cmp s1/split.csv s2/split.csv
-  ! cmp -s s1/split.csv s3/split.csv
+  run -1 cmp -s s1/split.csv s3/split.csv
 }
 
 @test "xr-split --subset-of: micro train within small train, same val and test" {
@@ -61,6 +61,18 @@ setup() {
   while IFS=, read -r path split cls source; do
     grep -q ",train,$cls,$source\$" small/split.csv
   done < <(grep ',train,' micro/split.csv)
+}
+
+@test "xr-split keeps byte-identical copies in one split unless told otherwise" {
+  make_class_folder in 10 A
+  for i in 0 1 2; do cp in/A/img$i.png in/A/copy$i.png; done
+  run -0 --separate-stderr xr-split in out -n 4 --seed 3
+  [[ "$stderr" == *"3 byte-identical copies kept"* ]]
+  for i in 0 1 2; do
+    [[ $(grep -c -e ",A/img$i.png\$" out/split.csv) -eq 1 ]]
+    [[ $(grep ",A/img$i.png\$" out/split.csv | cut -d, -f2) == $(grep ",A/copy$i.png\$" out/split.csv | cut -d, -f2) ]]
+  done
+  [[ $(grep -c ',train,' out/split.csv) -eq 4 ]]
 }
 
 @test "xr-split on the real sample data" {

@@ -1,0 +1,64 @@
+#include "augment/plan.hpp"
+
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "core/rng.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xr {
+namespace {
+
+// Separates the source-pick streams from the parameter streams of the same seed.
+constexpr uint64_t kPickStream = 0x7069636b00000000ULL;  // "pick"
+
+}  // namespace
+
+SourcePick parse_source_pick(const std::string& text) {
+  if (text == "round-robin") return SourcePick::kRoundRobin;
+  if (text == "random") return SourcePick::kRandom;
+  fail_usage("--pick must be round-robin or random (" + text + ")");
+}
+
+std::string augmented_file_name(const std::string& stem, int k, int per_class, uint64_t seed) {
+  const size_t digits = std::to_string(per_class > 1 ? per_class - 1 : 0).size();
+  std::string index = std::to_string(k);
+  if (index.size() < digits) index.insert(0, digits - index.size(), '0');
+  return stem + "_aug" + index + "_s" + std::to_string(seed) + ".png";
+}
+
+std::vector<AugmentJob> plan_augmentation(const ImageFolder& folder, int per_class, uint64_t seed,
+                                          SourcePick pick) {
+  if (per_class <= 0) fail_usage("--per-class must be positive (" + std::to_string(per_class) + ")");
+  std::vector<std::vector<size_t>> by_class(folder.classes.size());
+  for (size_t i = 0; i < folder.images.size(); ++i) by_class[folder.images[i].label].push_back(i);
+  std::vector<AugmentJob> jobs;
+  jobs.reserve(by_class.size() * static_cast<size_t>(per_class));
+  for (size_t c = 0; c < by_class.size(); ++c) {
+    const auto& sources = by_class[c];
+    if (sources.empty()) {
+      fail_data((fs::path(folder.root) / folder.classes[c]).string(), "class has no images");
+    }
+    const uint64_t class_seed = derive_seed(seed, c);
+    const uint64_t pick_seed = derive_seed(seed ^ kPickStream, c);
+    for (int k = 0; k < per_class; ++k) {
+      AugmentJob job;
+      job.label = static_cast<int>(c);
+      job.index = k;
+      job.param_seed = derive_seed(class_seed, static_cast<uint64_t>(k));
+      if (pick == SourcePick::kRoundRobin) {
+        job.source = sources[static_cast<size_t>(k) % sources.size()];
+      } else {
+        Rng rng(derive_seed(pick_seed, static_cast<uint64_t>(k)));
+        job.source = sources[rng.below(sources.size())];
+      }
+      const std::string stem = fs::path(folder.images[job.source].path).stem().string();
+      job.rel = folder.classes[c] + "/" + augmented_file_name(stem, k, per_class, seed);
+      jobs.push_back(std::move(job));
+    }
+  }
+  return jobs;
+}
+
+}  // namespace xr

@@ -1,0 +1,89 @@
+// The StyleGAN2-ADA training loop (stylegan2-ada-pytorch's training_loop.py and
+// loss.py): phases G main, G path-length (every 4 minibatches), D main, D R1 (every
+// 16), Adam with the lazy-regularisation correction, generator EMA, ADA, one JSON
+// line of statistics per tick, snapshots with image grids and KID/FID, and a resume
+// that continues exactly (images seen, augmentation strength, optimiser states, EMA,
+// random streams: every minibatch draws from generators seeded by (seed, minibatch)).
+#pragma once
+#include <torch/torch.h>
+
+#include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "gan/augment.hpp"
+#include "gan/networks.hpp"
+
+namespace xr::gan {
+
+enum class AugMode { kAda, kNoAug, kFixed };
+AugMode parse_aug_mode(const std::string& s);  // "ada" | "noaug" | "fixed", kUsage otherwise
+std::string aug_mode_name(AugMode m);
+
+struct TrainOptions {
+  NetConfig net;  // resolution and c_dim come from the data
+  int batch = 32;
+  double gamma = 1.024;  // R1 weight (the paper's figure; the reference's auto value here is 0.1024)
+  double glr = 0.0025, dlr = 0.0025;
+  double beta1 = 0.0, beta2 = 0.99;
+  int r1_interval = 16, pl_interval = 4;
+  double pl_weight = 2.0, pl_decay = 0.01;
+  int pl_batch_shrink = 2;
+  double style_mixing = 0.9;
+  double ema_kimg = 10.0, ema_rampup = 0.05;
+  AugMode aug = AugMode::kAda;
+  double p = 0.0;        // initial (ada) or constant (fixed) augmentation probability
+  double target = 0.6;   // ADA target for E[sign(D(real))]
+  int ada_interval = 4;
+  double ada_kimg = 500;
+  double kimg = 25000;   // total training length, thousands of real images shown
+  double tick_kimg = 4;  // statistics every tick
+  int snap = 50;         // snapshot every `snap` ticks (and at the end)
+  int grid_cols = 8;
+  int metric_samples = 0;  // generated images per class for KID/FID (0: as many as real)
+  int kid_subsets = 100, kid_subset_size = 1000;
+  std::string precision = "bf16";  // reduced precision on CUDA: bf16 | fp16 | fp32
+  bool tf32 = true;
+  uint64_t seed = 0;
+
+  nlohmann::json to_json() const;
+  void validate() const;  // kUsage naming the bad option
+};
+
+struct TrainData {
+  std::string root;
+  std::vector<std::string> classes;
+  torch::Tensor pixels;         // [N, 1, R, R] uint8
+  std::vector<int64_t> labels;  // class index per image
+};
+
+// Features of 8-bit images [N, 1, H, W] -> [N, D] (CPU float), for KID and FID.
+using FeatureFn = std::function<torch::Tensor(const torch::Tensor& images_u8)>;
+
+struct MetricSetup {
+  FeatureFn features;           // empty: no metrics
+  torch::Tensor real_features;  // [N, D] in data order; undefined: computed with `features`
+  std::string name;             // recorded in metrics.jsonl
+};
+
+struct TrainResult {
+  int64_t nimg = 0;
+  std::string last_snapshot;  // file name in the run folder
+  std::string best_snapshot;
+  double best_kid = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Trains into run_dir (which must exist). With resume, continues from
+// run_dir/resume.safetensors. features may be empty: no metrics, and best is the
+// latest snapshot. Throws xr::Error(kSoftware) when a loss becomes NaN/Inf (the last
+// good snapshot and resume state stay).
+TrainResult train(const TrainOptions& o, const TrainData& data, const torch::Device& device,
+                  const std::string& run_dir, bool resume, const MetricSetup& metrics = {});
+
+// Loads an image folder for training: one square power-of-two size, >= 2 classes,
+// every class non-empty. kDataErr (65) otherwise, kNoInput (66) when missing.
+TrainData load_training_data(const std::string& root);
+
+}  // namespace xr::gan

@@ -1,0 +1,1 @@
+set(XR_AREA_DEPS xr_nn)

@@ -1,0 +1,153 @@
+#include "preprocess/gray_png.hpp"
+
+#include <png.h>
+#include <zlib.h>
+
+#include <csetjmp>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "core/atomic_file.hpp"
+#include "core/errors.hpp"
+#include "core/png_io.hpp"
+
+namespace xr {
+namespace {
+
+// libpng reports errors by longjmp: everything live across setjmp sits in this
+// struct, reached through one pointer that is never modified, and the callbacks
+// neither allocate nor throw.
+struct FastJob {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  size_t pos = 0;
+  png_structp png = nullptr;
+  png_infop info = nullptr;
+  bool fallback = false;  // not for the fast path: hand over to xr::read_gray8
+  GrayImage out;
+  std::vector<uint8_t> buffer;
+  std::vector<png_bytep> rows;
+  ~FastJob() { png_destroy_read_struct(&png, info ? &info : nullptr, nullptr); }
+};
+
+extern "C" void fast_error(png_structp png, png_const_charp) { png_longjmp(png, 1); }
+extern "C" void fast_warning(png_structp, png_const_charp) {}
+extern "C" void fast_read(png_structp png, png_bytep out, png_size_t n) {
+  auto* job = static_cast<FastJob*>(png_get_io_ptr(png));
+  if (n > job->size - job->pos) png_error(png, "file is truncated");
+  std::memcpy(out, job->data + job->pos, n);
+  job->pos += n;
+}
+
+// Returns false on any libpng error (the caller then lets xr::read_gray8 produce
+// the message). Only `job` is live across setjmp.
+bool fast_steps(FastJob* job) {
+  if (setjmp(png_jmpbuf(job->png))) return false;
+  png_set_read_fn(job->png, job, fast_read);
+  png_set_user_limits(job->png, kMaxImageSide, kMaxImageSide);
+  png_set_chunk_malloc_max(job->png, 64u << 20);
+  png_read_info(job->png, job->info);
+  png_uint_32 width = 0, height = 0;
+  int bit_depth = 0, color_type = 0, interlace = 0;
+  png_get_IHDR(job->png, job->info, &width, &height, &bit_depth, &color_type, &interlace, nullptr, nullptr);
+  // Large or 16-bit images take the general path, with its checks and rounding, and
+  // so does a header promising more pixel data than deflate (at most ~1032:1) could
+  // hold in this file: no pixel buffer is allocated on a hostile header's word.
+  const double raw_bytes = static_cast<double>(height) * (1.0 + static_cast<double>(width) * 4.0);
+  if (bit_depth > 8 || static_cast<int64_t>(width) * height > (int64_t{1} << 24) ||
+      raw_bytes > 1032.0 * static_cast<double>(job->size) + 1024.0) {
+    job->fallback = true;
+    return true;
+  }
+  // The same expansions as the general decoder (palette to RGB, low-bit gray to
+  // 8 bits by replication), without the gray-to-RGB copy and the added alpha.
+  png_set_expand(job->png);
+  png_set_interlace_handling(job->png);
+  png_read_update_info(job->png, job->info);
+  const int channels = png_get_channels(job->png, job->info);
+  const size_t rowbytes = png_get_rowbytes(job->png, job->info);
+  if (png_get_bit_depth(job->png, job->info) != 8 || rowbytes != static_cast<size_t>(width) * channels) {
+    job->fallback = true;
+    return true;
+  }
+  job->out = GrayImage(static_cast<int>(width), static_cast<int>(height));
+  job->rows.resize(height);
+  if (channels == 1) {
+    for (png_uint_32 y = 0; y < height; ++y) job->rows[y] = &job->out.pixels[static_cast<size_t>(y) * width];
+    png_read_image(job->png, job->rows.data());
+  } else {
+    job->buffer.resize(rowbytes * height);
+    for (png_uint_32 y = 0; y < height; ++y) job->rows[y] = job->buffer.data() + y * rowbytes;
+    png_read_image(job->png, job->rows.data());
+    const size_t n = static_cast<size_t>(width) * height;
+    for (size_t i = 0; i < n; ++i) job->out.pixels[i] = job->buffer[i * channels];
+  }
+  png_read_end(job->png, nullptr);
+  return true;
+}
+
+struct EncodeJob {
+  const GrayImage* img = nullptr;
+  std::string out;
+  png_structp png = nullptr;
+  png_infop info = nullptr;
+  ~EncodeJob() { png_destroy_write_struct(&png, info ? &info : nullptr); }
+};
+
+extern "C" void fast_write(png_structp png, png_bytep data, png_size_t n) {
+  static_cast<EncodeJob*>(png_get_io_ptr(png))->out.append(reinterpret_cast<const char*>(data), n);
+}
+extern "C" void fast_flush(png_structp) {}
+
+bool encode_steps(EncodeJob* job) {
+  if (setjmp(png_jmpbuf(job->png))) return false;
+  png_set_write_fn(job->png, job, fast_write, fast_flush);
+  // Paeth predicts X-ray texture well, and after it the residuals are short runs of
+  // small values: Z_RLE finds them without deflate's costly match search.
+  png_set_filter(job->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
+  png_set_compression_level(job->png, 6);
+  png_set_compression_strategy(job->png, Z_RLE);
+  const GrayImage& img = *job->img;
+  png_set_IHDR(job->png, job->info, img.width, img.height, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(job->png, job->info);
+  for (int y = 0; y < img.height; ++y) {
+    png_write_row(job->png, const_cast<png_bytep>(&img.pixels[static_cast<size_t>(y) * img.width]));
+  }
+  png_write_end(job->png, nullptr);
+  return true;
+}
+
+}  // namespace
+
+std::string encode_gray8_fast(const GrayImage& img) {
+  if (img.empty()) throw Error(Exit::kSoftware, "", "cannot encode an empty image");
+  auto job = std::make_unique<EncodeJob>();
+  job->img = &img;
+  job->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, fast_error, fast_warning);
+  if (job->png) job->info = png_create_info_struct(job->png);
+  if (!job->info || !encode_steps(job.get())) throw Error(Exit::kSoftware, "", "PNG encoding failed");
+  return std::move(job->out);
+}
+
+void write_gray8_fast(const std::string& path, const GrayImage& img) {
+  write_file_atomic(path, encode_gray8_fast(img));
+}
+
+GrayImage decode_gray8_fast(const std::string& bytes, const std::string& name) {
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (has_png_signature(data, bytes.size())) {
+    auto job = std::make_unique<FastJob>();
+    job->data = data;
+    job->size = bytes.size();
+    job->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, fast_error, fast_warning);
+    if (job->png) job->info = png_create_info_struct(job->png);
+    if (job->info && fast_steps(job.get()) && !job->fallback) return std::move(job->out);
+  }
+  return to_gray8(decode_image(data, bytes.size(), name));
+}
+
+GrayImage read_gray8_fast(const std::string& path) { return decode_gray8_fast(read_file(path), path); }
+
+}  // namespace xr

@@ -1,0 +1,269 @@
+#include "report/experiment.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "core/atomic_file.hpp"
+#include "core/csv.hpp"
+#include "core/errors.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace xr::report {
+
+const std::vector<std::string>& pipelines() {
+  static const std::vector<std::string> k{"none", "classical", "gan"};
+  return k;
+}
+
+const std::vector<MetricSpec>& metric_specs() {
+  static const std::vector<MetricSpec> k{{"accuracy", "Accuracy"}, {"precision", "Precision"},
+                                         {"recall", "Recall"},     {"f1", "F1"},
+                                         {"specificity", "Specificity"}, {"mcc", "MCC"}};
+  return k;
+}
+
+json read_json_file(const std::string& path) {
+  if (!fs::exists(path)) fail_missing(path, "no such file");
+  const std::string text = read_file(path);
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    fail_data(path, std::string("malformed JSON (") + e.what() + ")");
+  }
+}
+
+namespace {
+
+// A number at a JSON pointer, or kDataErr naming the file and the field.
+double need_number(const json& j, const std::string& pointer, const std::string& path) {
+  const json::json_pointer p(pointer);
+  if (!j.contains(p) || !j.at(p).is_number()) fail_data(path, "no number at " + pointer);
+  return j.at(p).get<double>();
+}
+
+std::optional<double> opt_number(const json& j, const std::string& pointer) {
+  const json::json_pointer p(pointer);
+  if (!j.contains(p) || !j.at(p).is_number()) return std::nullopt;
+  return j.at(p).get<double>();
+}
+
+std::string opt_string(const json& j, const std::string& pointer) {
+  const json::json_pointer p(pointer);
+  if (!j.contains(p) || !j.at(p).is_string()) return "";
+  return j.at(p).get<std::string>();
+}
+
+// metric key -> (field of results, key of runs.mean_std, key of bootstrap)
+struct Source {
+  std::string result_ptr, mean_std_key, bootstrap_key;
+};
+const std::map<std::string, Source>& sources() {
+  static const std::map<std::string, Source> k{
+      {"accuracy", {"/accuracy", "accuracy", "accuracy"}},
+      {"precision", {"/macro/precision", "macro_precision", ""}},
+      {"recall", {"/macro/recall", "macro_recall", ""}},
+      {"f1", {"/macro/f1", "macro_f1", "macro_f1"}},
+      {"specificity", {"/macro/specificity", "macro_specificity", ""}},
+      {"mcc", {"/mcc", "mcc", "mcc"}},
+  };
+  return k;
+}
+
+std::optional<GanQuality> parse_gan_quality(const json& j, const std::string& path) {
+  GanQuality g;
+  g.path = path;
+  g.tool_version = opt_string(j, "/version");
+  if (!j.contains("results") || !j["results"].is_object()) fail_data(path, "no 'results' object");
+  const json& r = j["results"];
+  if (!r.contains("mean") || !r["mean"].is_object()) fail_data(path, "no 'results.mean' object");
+  std::vector<std::string> order;
+  if (r.contains("class_order") && r["class_order"].is_array()) {
+    for (const auto& c : r["class_order"]) {
+      if (c.is_string()) order.push_back(c.get<std::string>());
+    }
+  } else if (r.contains("classes") && r["classes"].is_object()) {
+    for (const auto& it : r["classes"].items()) order.push_back(it.key());
+  }
+  for (const auto& c : order) {
+    if (!r.contains("classes") || !r["classes"].contains(c)) continue;
+    const json& cj = r["classes"][c];
+    g.rows.push_back({c, opt_number(cj, "/fid"), opt_number(cj, "/kid_mean"), opt_number(cj, "/kid_std")});
+  }
+  g.rows.push_back({"mean", opt_number(r, "/mean/fid"), opt_number(r, "/mean/kid_mean"), opt_number(r, "/mean/kid_std")});
+  g.features_id = opt_string(r, "/features/id");
+  g.features_description = opt_string(r, "/features/description");
+  const json::json_pointer cp("/features/comparable_with_published");
+  g.comparable_with_published = r.contains(cp) && r.at(cp).is_boolean() && r.at(cp).get<bool>();
+  return g;
+}
+
+// Training images per class from split.csv, and the class order.
+void read_split(const std::string& path, Experiment& e) {
+  const CsvTable t = read_csv(path);
+  const int col_split = t.column("split", path);
+  const int col_class = t.column("class", path);
+  std::map<std::string, int> train;
+  std::vector<std::string> seen;
+  for (const auto& row : t.rows) {
+    const std::string& c = row[col_class];
+    if (std::find(seen.begin(), seen.end(), c) == seen.end()) seen.push_back(c);
+    if (row[col_split] == "train") train[c]++;
+  }
+  if (seen.empty()) fail_data(path, "lists no images");
+  double sum = 0;
+  for (const auto& c : seen) sum += train[c];
+  e.train_per_class = sum / static_cast<double>(seen.size());
+  e.classes = seen;
+}
+
+}  // namespace
+
+PipelineResult parse_eval_metrics(const json& j, const std::string& path) {
+  PipelineResult p;
+  p.metrics_path = path;
+  if (!j.is_object() || !j.contains("results") || !j["results"].is_object()) fail_data(path, "no 'results' object");
+  const json& r = j["results"];
+  p.tool_version = opt_string(j, "/version");
+  p.eval_options = j.contains("options") ? j["options"] : json();
+  for (const auto& spec : metric_specs()) {
+    const Source& s = sources().at(spec.key);
+    MetricValue v;
+    v.best = need_number(r, s.result_ptr, path);
+    v.mean = opt_number(r, "/runs/mean_std/" + s.mean_std_key + "/mean");
+    v.std = opt_number(r, "/runs/mean_std/" + s.mean_std_key + "/std");
+    if (!s.bootstrap_key.empty()) {
+      const json::json_pointer bp("/bootstrap/" + s.bootstrap_key);
+      if (r.contains(bp)) {
+        const json& iv = r.at(bp);
+        if (!iv.is_array() || iv.size() != 2 || !iv[0].is_number() || !iv[1].is_number()) {
+          fail_data(path, "bootstrap." + s.bootstrap_key + " is not a [low, high] pair");
+        }
+        v.ci_low = iv[0].get<double>();
+        v.ci_high = iv[1].get<double>();
+      }
+    }
+    p.values[spec.key] = v;
+  }
+  if (auto n = opt_number(r, "/runs/count")) p.runs = static_cast<int>(*n);
+  if (auto k = opt_number(r, "/kept_run")) p.kept_run = static_cast<int>(*k);
+  if (auto l = opt_number(r, "/bootstrap/level")) p.ci_level = *l;
+  if (auto n = opt_number(r, "/bootstrap/resamples")) p.bootstrap_resamples = static_cast<int>(*n);
+  if (auto n = opt_number(r, "/n")) p.n_test = static_cast<int64_t>(*n);
+  p.weights = opt_string(r, "/weights");
+  p.fine_tuned = r.contains("fine_tuned") && r["fine_tuned"].is_boolean() && r["fine_tuned"].get<bool>();
+  if (r.contains("classes")) {
+    if (!r["classes"].is_array()) fail_data(path, "'classes' is not an array");
+    for (const auto& c : r["classes"]) {
+      if (!c.is_string()) fail_data(path, "'classes' holds a non-string");
+      p.classes.push_back(c.get<std::string>());
+    }
+  }
+  if (r.contains("confusion")) {
+    const json& cm = r["confusion"];
+    const size_t k = p.classes.size();
+    if (!cm.is_array() || cm.size() != k) fail_data(path, "'confusion' is not a square matrix over 'classes'");
+    for (const auto& row : cm) {
+      if (!row.is_array() || row.size() != k) fail_data(path, "'confusion' is not a square matrix over 'classes'");
+      std::vector<int64_t> out;
+      for (const auto& v : row) {
+        if (!v.is_number_integer() || v.get<int64_t>() < 0) fail_data(path, "'confusion' holds a non-count");
+        out.push_back(v.get<int64_t>());
+      }
+      p.confusion.push_back(out);
+    }
+  }
+  return p;
+}
+
+std::vector<GanSnapshot> parse_gan_progress(const std::string& text, const std::string& path) {
+  std::vector<GanSnapshot> out;
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = path + ":" + std::to_string(line_no);
+    json j;
+    try {
+      j = json::parse(line);
+    } catch (const json::exception& e) {
+      fail_data(where, std::string("malformed JSON line (") + e.what() + ")");
+    }
+    GanSnapshot s;
+    s.snapshot = opt_string(j, "/snapshot");
+    s.kimg = need_number(j, "/kimg", where);
+    s.kid_mean = need_number(j, "/kid/mean", where);
+    s.fid_mean = need_number(j, "/fid/mean", where);
+    out.push_back(s);
+  }
+  return out;
+}
+
+const GanSnapshot* best_snapshot(const std::vector<GanSnapshot>& progress) {
+  const GanSnapshot* best = nullptr;
+  for (const auto& s : progress) {
+    if (std::isfinite(s.kid_mean) && (!best || s.kid_mean < best->kid_mean)) best = &s;
+  }
+  return best;
+}
+
+Experiment load_experiment(const std::string& dir) {
+  if (!fs::is_directory(dir)) fail_missing(dir, "no such experiment folder");
+  Experiment e;
+  e.dir = dir;
+  e.name = fs::path(dir).lexically_normal().filename().string();
+  if (e.name.empty() || e.name == ".") e.name = fs::absolute(dir).lexically_normal().parent_path().filename().string();
+  const fs::path root(dir);
+
+  const std::string split = (root / "split" / "split.csv").string();
+  if (fs::exists(split)) {
+    read_split(split, e);
+  } else {
+    e.missing.push_back("split/split.csv (xr-split): training images per class unknown");
+  }
+  e.has_samples = fs::is_directory(root / "split" / "train");
+
+  for (const auto& p : pipelines()) {
+    const std::string mpath = (root / "eval" / p / "metrics.json").string();
+    if (!fs::exists(mpath)) {
+      const bool trained = fs::exists(root / "cls" / p / "model.safetensors");
+      e.missing.push_back("eval/" + p + "/metrics.json (cls-eval): pipeline '" + p + "' " +
+                          (trained ? "trained but not evaluated" : "not run"));
+      continue;
+    }
+    PipelineResult r = parse_eval_metrics(read_json_file(mpath), mpath);
+    r.name = p;
+    const fs::path pred = root / "eval" / p / "predictions.csv";
+    if (fs::exists(pred)) r.predictions_path = pred.string();
+    const fs::path topt = root / "cls" / p / "options.json";
+    if (fs::exists(topt)) r.train_options = read_json_file(topt.string());
+    e.results[p] = std::move(r);
+  }
+
+  const std::string gq = (root / "gan-quality.json").string();
+  if (fs::exists(gq)) {
+    e.gan_quality = parse_gan_quality(read_json_file(gq), gq);
+  } else {
+    e.missing.push_back("gan-quality.json (fid-kid): FID/KID of the GAN samples not measured");
+  }
+  const std::string gm = (root / "gan-run" / "metrics.jsonl").string();
+  if (fs::exists(gm)) {
+    e.gan_progress = parse_gan_progress(read_file(gm), gm);
+  } else {
+    e.missing.push_back(std::string("gan-run/metrics.jsonl (gan-train): ") +
+                        (fs::is_directory(root / "gan-run") ? "the GAN run recorded no metrics"
+                                                            : "the GAN was not trained here"));
+  }
+  const std::string go = (root / "gan-run" / "options.json").string();
+  if (fs::exists(go)) e.gan_options = read_json_file(go);
+  return e;
+}
+
+}  // namespace xr::report

@@ -1,0 +1,101 @@
+// What xr-report knows about one experiment folder (one data size): the stage
+// outputs that exist, read and checked, and the ones that are missing. Reading is
+// tolerant of absent stages (a partial experiment is reported as far as it goes)
+// and strict about present ones (a malformed file is a kDataErr naming it).
+#pragma once
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xr::report {
+
+// The augmentation pipelines in the paper's table order.
+const std::vector<std::string>& pipelines();
+
+// The six metrics of the paper's Tables 2/3, in column order.
+struct MetricSpec {
+  std::string key;    // snake_case name used in the CSVs
+  std::string title;  // column title in report.md
+};
+const std::vector<MetricSpec>& metric_specs();
+
+// One metric of one pipeline: the best run's test value (the run kept by validation
+// accuracy), the mean and sample std over the runs, the 95% bootstrap interval of
+// the best run. Absent parts are nullopt.
+struct MetricValue {
+  double best = 0;
+  std::optional<double> mean, std;
+  std::optional<double> ci_low, ci_high;
+};
+
+struct PipelineResult {
+  std::string name;
+  std::string metrics_path;                 // eval/<p>/metrics.json
+  std::map<std::string, MetricValue> values;  // by MetricSpec::key
+  int runs = 0;                             // runs behind mean/std (0: none)
+  std::optional<int> kept_run;
+  double ci_level = 0.95;
+  int bootstrap_resamples = 0;
+  std::vector<std::string> classes;
+  std::vector<std::vector<int64_t>> confusion;  // [true][predicted]
+  int64_t n_test = 0;
+  std::string predictions_path;  // empty if absent
+  // Provenance.
+  std::string tool_version;
+  std::string weights;  // the classifier's starting weights ("none", a file, ...)
+  bool fine_tuned = false;
+  nlohmann::json eval_options;   // cls-eval's options
+  nlohmann::json train_options;  // cls/<p>/options.json (null if absent)
+};
+
+struct GanSnapshot {
+  std::string snapshot;
+  double kimg = 0;
+  double kid_mean = 0, fid_mean = 0;
+};
+
+struct GanQuality {  // gan-quality.json (fid-kid of the samples vs the train split)
+  std::string path;
+  std::string tool_version;
+  struct PerClass {
+    std::string name;  // class name, or "mean"
+    std::optional<double> fid, kid_mean, kid_std;
+  };
+  std::vector<PerClass> rows;  // classes in order, then "mean"
+  std::string features_id, features_description;
+  bool comparable_with_published = false;
+};
+
+struct Experiment {
+  std::string dir;   // as given
+  std::string name;  // folder name, made unique among the experiments
+  std::optional<double> train_per_class;  // from split/split.csv (mean over classes)
+  std::vector<std::string> classes;       // class order of the split
+  std::map<std::string, PipelineResult> results;  // pipelines with metrics.json
+  std::optional<GanQuality> gan_quality;
+  std::vector<GanSnapshot> gan_progress;  // gan-run/metrics.jsonl, in file order
+  nlohmann::json gan_options;             // gan-run/options.json (null if absent)
+  std::vector<std::string> missing;       // human-readable lines for report.md
+  bool has_samples = false;               // split/train images exist for the grid
+  bool usable() const { return !results.empty() || gan_quality || !gan_progress.empty(); }
+};
+
+// Reads EXP_DIR. Throws kNoInput if the folder does not exist, kDataErr naming the
+// file for a malformed JSON/CSV or a JSON without the fields the report needs.
+Experiment load_experiment(const std::string& dir);
+
+// Parses one cls-eval metrics.json (exposed for tests).
+PipelineResult parse_eval_metrics(const nlohmann::json& j, const std::string& path);
+
+// Reads a JSON file; kNoInput if missing, kDataErr naming it if malformed.
+nlohmann::json read_json_file(const std::string& path);
+
+// Parses gan-run/metrics.jsonl (one JSON object a line); kDataErr naming the line.
+std::vector<GanSnapshot> parse_gan_progress(const std::string& text, const std::string& path);
+
+// The snapshot with the lowest mean KID (nullptr when there is none).
+const GanSnapshot* best_snapshot(const std::vector<GanSnapshot>& progress);
+
+}  // namespace xr::report

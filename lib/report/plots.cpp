@@ -1,0 +1,194 @@
+#include "report/plots.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "core/csv.hpp"
+#include "report/tables.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xr::report {
+
+std::string gp_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "''";
+    else if (c == '\n' || c == '\r') out += ' ';
+    else out += c;
+  }
+  return out + "'";
+}
+
+namespace {
+
+// Common preamble: a PNG at a fixed size, plain (not "enhanced") text so
+// underscores in names stay underscores.
+std::string preamble(const std::string& name, int w, int h) {
+  std::ostringstream s;
+  s << "# Written by xr-report; edit and run `gnuplot " << name << ".gp` in this folder.\n"
+    << "set terminal pngcairo size " << w << "," << h << " font 'sans,10' noenhanced\n"
+    << "set output " << gp_quote(name + ".png") << "\n";
+  return s.str();
+}
+
+std::string pipeline_title(const std::string& p) {
+  if (p == "none") return "no augmentation";
+  if (p == "classical") return "classical";
+  if (p == "gan") return "GAN";
+  return p;
+}
+
+}  // namespace
+
+PlotScript confusion_plot(const Experiment& e, const PipelineResult& r) {
+  PlotScript ps;
+  ps.name = "confusion_" + e.name + "_" + r.name;
+  ps.title = "Confusion matrix, " + e.name + ", " + pipeline_title(r.name);
+  const size_t k = r.classes.size();
+  int64_t max_count = 1;
+  for (const auto& row : r.confusion)
+    for (int64_t v : row) max_count = std::max(max_count, v);
+  std::ostringstream s;
+  s << preamble(ps.name, 520, 460);
+  s << "set title " << gp_quote(ps.title) << "\n";
+  s << "$cm << EOD\n";
+  for (size_t t = 0; t < k; ++t)
+    for (size_t p = 0; p < k; ++p) s << p << " " << t << " " << r.confusion[t][p] << "\n";
+  s << "EOD\n";
+  s << "set xrange [-0.5:" << k - 0.5 << "]\nset yrange [" << k - 0.5 << ":-0.5]\n";
+  auto tics = [&](const char* axis) {
+    s << "set " << axis << " (";
+    for (size_t c = 0; c < k; ++c) s << (c ? ", " : "") << gp_quote(r.classes[c]) << " " << c;
+    s << ")\n";
+  };
+  tics("xtics");
+  tics("ytics");
+  s << "set xtics rotate by -20 scale 0\nset ytics scale 0\n"
+    << "set xlabel 'Predicted class'\nset ylabel 'True class'\n"
+    << "set palette defined (0 '#ffffff', 1 '#6baed6')\nset cbrange [0:" << max_count << "]\n"
+    << "set cblabel 'Test images'\nunset key\nset size ratio -1\n"
+    << "plot $cm using 1:2:3 with image, $cm using 1:2:(sprintf('%d', $3)) with labels font ',12'\n";
+  ps.text = s.str();
+  return ps;
+}
+
+PlotScript gan_progress_plot(const Experiment& e) {
+  PlotScript ps;
+  ps.name = "gan_progress_" + e.name;
+  ps.title = "GAN KID and FID (mean over classes) against training progress, " + e.name;
+  std::ostringstream s;
+  s << preamble(ps.name, 900, 380);
+  s << "# kimg kid_mean fid_mean\n$g << EOD\n";
+  for (const auto& g : e.gan_progress) {
+    s << format_number(g.kimg) << " " << format_number(g.kid_mean) << " " << format_number(g.fid_mean) << "\n";
+  }
+  s << "EOD\n";
+  const GanSnapshot* best = best_snapshot(e.gan_progress);
+  s << "set multiplot layout 1,2 title " << gp_quote(ps.title) << "\n"
+    << "set grid\nset xlabel 'Training progress (kimg)'\nset key top right\n"
+    << "set ylabel 'KID'\n";
+  if (best) {
+    s << "$best << EOD\n" << format_number(best->kimg) << " " << format_number(best->kid_mean) << "\nEOD\n";
+    s << "plot $g using 1:2 with linespoints lw 2 pt 7 ps 0.6 title 'KID', "
+         "$best using 1:2 with points pt 6 ps 2.5 lc rgb 'red' title 'best (kept)'\n";
+  } else {
+    s << "plot $g using 1:2 with linespoints lw 2 pt 7 ps 0.6 title 'KID'\n";
+  }
+  s << "set ylabel 'FID'\nplot $g using 1:3 with linespoints lw 2 pt 7 ps 0.6 lc 2 title 'FID'\n"
+    << "unset multiplot\n";
+  ps.text = s.str();
+  return ps;
+}
+
+PlotScript sweep_plot(const std::vector<const Experiment*>& ordered) {
+  PlotScript ps;
+  ps.name = "sweep";
+  ps.title = "Accuracy and MCC (best run) against training images per class";
+  std::ostringstream s;
+  s << preamble(ps.name, 900, 400);
+  std::vector<std::string> blocks;
+  for (const auto& p : pipelines()) {
+    std::ostringstream d;
+    int rows = 0;
+    // Smallest size first so the lines run left to right.
+    for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
+      const Experiment* e = *it;
+      auto r = e->results.find(p);
+      if (r == e->results.end() || !e->train_per_class) continue;
+      d << format_number(*e->train_per_class) << " " << format_number(r->second.values.at("accuracy").best) << " "
+        << format_number(r->second.values.at("mcc").best) << "\n";
+      ++rows;
+    }
+    if (rows == 0) continue;
+    s << "# train_per_class accuracy mcc\n$" << p << " << EOD\n" << d.str() << "EOD\n";
+    blocks.push_back(p);
+  }
+  s << "set multiplot layout 1,2 title " << gp_quote(ps.title) << "\n"
+    << "set grid\nset logscale x 2\nset xlabel 'Training images per class'\nset key bottom right\n";
+  for (int panel = 0; panel < 2; ++panel) {
+    s << "set ylabel " << (panel == 0 ? "'Accuracy'" : "'MCC'") << "\nplot ";
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      s << (i ? ", " : "") << "$" << blocks[i] << " using 1:" << (panel == 0 ? 2 : 3)
+        << " with linespoints lw 2 pt 7 title " << gp_quote(pipeline_title(blocks[i]));
+    }
+    s << "\n";
+  }
+  s << "unset multiplot\n";
+  ps.text = s.str();
+  return ps;
+}
+
+std::string find_program(const std::string& spec) {
+  if (spec.empty() || spec == "none") return "";
+  auto executable = [](const fs::path& p) { return fs::is_regular_file(p) && access(p.c_str(), X_OK) == 0; };
+  if (spec.find('/') != std::string::npos) return executable(spec) ? spec : "";
+  const char* path = std::getenv("PATH");
+  if (!path) return "";
+  std::istringstream in(path);
+  std::string dir;
+  while (std::getline(in, dir, ':')) {
+    if (dir.empty()) continue;
+    const fs::path p = fs::path(dir) / spec;
+    if (executable(p)) return p.string();
+  }
+  return "";
+}
+
+bool run_gnuplot(const std::string& gnuplot, const std::string& dir, const std::string& name) {
+  const std::string script = name + ".gp";
+  const std::string log = (fs::path(dir) / (name + ".log")).string();
+  const pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    // Child: only async-signal-safe calls until exec.
+    if (chdir(dir.c_str()) != 0) _exit(127);
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int devnull = open("/dev/null", O_RDONLY);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    if (devnull >= 0) dup2(devnull, 0);
+    execl(gnuplot.c_str(), gnuplot.c_str(), script.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return false;
+  }
+  const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && fs::exists(fs::path(dir) / (name + ".png"));
+  std::error_code ec;
+  if (ok && fs::file_size(log, ec) == 0) fs::remove(log, ec);  // keep the log only when it says something
+  return ok;
+}
+
+}  // namespace xr::report

@@ -1,0 +1,379 @@
+#include "report/report.hpp"
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "core/atomic_file.hpp"
+#include "core/csv.hpp"
+#include "core/log.hpp"
+#include "core/png_io.hpp"
+#include "report/plots.hpp"
+#include "report/sample_grid.hpp"
+#include "report/tables.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace xr::report {
+
+namespace {
+
+std::string pipeline_label(const std::string& p) {
+  if (p == "none") return "None";
+  if (p == "classical") return "Classical";
+  if (p == "gan") return "GAN";
+  return p;
+}
+
+std::string size_label(const Experiment& e) {
+  if (!e.train_per_class) return e.name + " (training images per class unknown)";
+  return e.name + " (" + format_number(*e.train_per_class) + " training images per class)";
+}
+
+// Markdown table cell text: '|' would end the cell.
+std::string cell(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+std::string table_header(const std::vector<std::string>& cols) {
+  std::string h = "|", rule = "|";
+  for (const auto& c : cols) {
+    h += " " + c + " |";
+    rule += c == cols.front() ? "---|" : "---:|";
+  }
+  return h + "\n" + rule + "\n";
+}
+
+std::string row(const std::vector<std::string>& cells) {
+  std::string r = "|";
+  for (const auto& c : cells) r += " " + cell(c) + " |";
+  return r + "\n";
+}
+
+std::string option_value(const json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_null()) return "(none)";
+  return j.dump();
+}
+
+// A few named options of an options object, "key value, ..." ("" if none present).
+std::string pick_options(const json& opts, const std::vector<std::string>& keys) {
+  if (!opts.is_object()) return "";
+  std::string out;
+  for (const auto& k : keys) {
+    if (!opts.contains(k)) continue;
+    out += (out.empty() ? "" : ", ") + std::string("--") + k + " " + option_value(opts[k]);
+  }
+  return out;
+}
+
+std::string weights_text(const PipelineResult& r) {
+  if (r.weights.empty()) return "not recorded";
+  if (r.weights == "none" || r.weights == "random") {
+    return "no pretrained weights (random initialisation; the paper used ImageNet weights)";
+  }
+  return std::string("pretrained weights ") + r.weights + (r.fine_tuned ? ", fine-tuned" : ", base frozen");
+}
+
+void write_text(const std::string& dir, const std::string& name, const std::string& text, ReportSummary& s) {
+  write_file_atomic((fs::path(dir) / name).string(), text);
+  s.files.push_back(name);
+}
+
+void write_table(const std::string& dir, const std::string& name, const CsvTable& t, ReportSummary& s) {
+  write_csv((fs::path(dir) / name).string(), t);
+  s.files.push_back(name);
+}
+
+// Writes the script, runs it when gnuplot is there; returns the markdown for it.
+std::string figure(const PlotScript& p, const std::string& dir, const ReportOptions& o, ReportSummary& s) {
+  write_text(dir, p.name + ".gp", p.text, s);
+  if (!o.gnuplot.empty() && run_gnuplot(o.gnuplot, dir, p.name)) {
+    s.files.push_back(p.name + ".png");
+    return "![" + p.title + "](" + p.name + ".png)\n\n";
+  }
+  s.skipped_plots.push_back(p.name);
+  if (!o.gnuplot.empty()) {
+    log::warn("gnuplot failed on " + p.name + ".gp (see " + p.name + ".log in the report folder)");
+    if (fs::exists(fs::path(dir) / (p.name + ".log"))) s.files.push_back(p.name + ".log");
+    return "*" + p.title + ": gnuplot failed, see `" + p.name + ".log`; the script is `" + p.name + ".gp`.*\n\n";
+  }
+  return "*" + p.title + ": plot skipped (no gnuplot); the script is `" + p.name + ".gp`.*\n\n";
+}
+
+void experiment_section(const Experiment& e, const std::string& dir, const ReportOptions& o, std::ostringstream& md,
+                        ReportSummary& s) {
+  md << "## " << size_label(e) << "\n\nFolder: `" << e.dir << "`\n\n";
+
+  if (!e.results.empty()) {
+    const PipelineResult& any = e.results.begin()->second;
+    md << "### Classification (the paper's Table 2/3)\n\n"
+       << "Best run (the run kept by validation accuracy, as in the paper), scored on the test set"
+       << (any.n_test > 0 ? " (" + std::to_string(any.n_test) + " images)" : std::string()) << "; "
+       << "precision, recall, F1 and specificity are macro averages over the classes.\n\n";
+    std::vector<std::string> cols{"Pipeline"};
+    for (const auto& m : metric_specs()) cols.push_back(m.title);
+    md << table_header(cols);
+    for (const auto& p : pipelines()) {
+      auto it = e.results.find(p);
+      if (it == e.results.end()) continue;
+      std::vector<std::string> cells{pipeline_label(p)};
+      for (const auto& m : metric_specs()) cells.push_back(fixed(it->second.values.at(m.key).best));
+      md << row(cells);
+    }
+    bool any_runs = false, any_ci = false;
+    for (const auto& r : e.results) {
+      any_runs |= r.second.runs > 0;
+      any_ci |= r.second.values.at("accuracy").ci_low.has_value();
+    }
+    if (any_runs) {
+      md << "\nMean ± sample standard deviation over the runs (every run scored on the test set):\n\n";
+      std::vector<std::string> c2{"Pipeline", "Runs"};
+      for (const auto& m : metric_specs()) c2.push_back(m.title);
+      md << table_header(c2);
+      for (const auto& p : pipelines()) {
+        auto it = e.results.find(p);
+        if (it == e.results.end()) continue;
+        const PipelineResult& r = it->second;
+        std::vector<std::string> cells{pipeline_label(p), r.runs > 0 ? std::to_string(r.runs) : "-"};
+        for (const auto& m : metric_specs()) {
+          const MetricValue& v = r.values.at(m.key);
+          cells.push_back(v.mean ? fixed(*v.mean) + " ± " + fixed(v.std.value_or(0)) : "-");
+        }
+        md << row(cells);
+      }
+    } else {
+      md << "\nNo per-run scores (cls-eval was run without --all-runs): mean and std not available.\n";
+    }
+    if (any_ci) {
+      md << "\n" << format_number(any.ci_level * 100) << "% percentile bootstrap intervals of the best run ("
+         << any.bootstrap_resamples << " resamples of the test set):\n\n";
+      md << table_header({"Pipeline", "Accuracy", "F1", "MCC"});
+      for (const auto& p : pipelines()) {
+        auto it = e.results.find(p);
+        if (it == e.results.end()) continue;
+        std::vector<std::string> cells{pipeline_label(p)};
+        for (const char* k : {"accuracy", "f1", "mcc"}) {
+          const MetricValue& v = it->second.values.at(k);
+          cells.push_back(v.ci_low ? "[" + fixed(*v.ci_low) + ", " + fixed(*v.ci_high) + "]" : "-");
+        }
+        md << row(cells);
+      }
+    }
+    md << "\nAs CSV: `table_" << e.name << ".csv`.\n\n";
+    write_table(dir, "table_" + e.name + ".csv", metrics_table(e), s);
+
+    std::vector<std::string> notes;
+    const auto mc = mcnemar_pairs(e, notes);
+    md << "### McNemar's test between pipelines\n\n";
+    if (!mc.empty()) {
+      md << "Paired on the same test images (best runs); small p: the two classifiers' errors differ.\n\n";
+      md << table_header({"A", "B", "Only A right", "Only B right", "Test", "p-value"});
+      for (const auto& r : mc) {
+        md << row({pipeline_label(r.a), pipeline_label(r.b), std::to_string(r.only_a_correct),
+                   std::to_string(r.only_b_correct), r.method, fixed(r.p_value)});
+      }
+      md << "\nAs CSV: `mcnemar_" << e.name << ".csv`.\n\n";
+      write_table(dir, "mcnemar_" + e.name + ".csv", mcnemar_table(mc), s);
+    } else {
+      md << "Not computed: fewer than two pipelines with predictions.csv on the same test set.\n\n";
+    }
+    for (const auto& n : notes) md << "- " << n << "\n";
+    if (!notes.empty()) md << "\n";
+  }
+
+  if (e.gan_quality || !e.gan_progress.empty()) {
+    md << "### GAN image quality\n\n";
+    if (e.gan_quality) {
+      const GanQuality& g = *e.gan_quality;
+      md << "GAN samples against the training split (`gan-quality.json`, fid-kid):\n\n";
+      md << table_header({"Class", "FID", "KID", "KID std"});
+      for (const auto& r : g.rows) {
+        md << row({r.name == "mean" ? "Mean" : r.name, fixed(r.fid, 3), fixed(r.kid_mean), fixed(r.kid_std)});
+      }
+      md << "\nFeatures: " << (g.features_description.empty() ? g.features_id : g.features_description) << ". "
+         << (g.comparable_with_published ? "These FID/KID values are comparable with published numbers."
+                                         : "These FID/KID values are NOT comparable with published numbers "
+                                           "(not the reference Inception-v3 features).")
+         << "\n\n";
+    }
+    if (!e.gan_progress.empty()) {
+      const GanSnapshot* best = best_snapshot(e.gan_progress);
+      md << "Training progress (`gan-run/metrics.jsonl`): " << e.gan_progress.size() << " snapshots";
+      if (best) {
+        md << "; best KID " << fixed(best->kid_mean) << " (FID " << fixed(best->fid_mean, 3) << ") at "
+           << format_number(best->kimg) << " kimg (`" << best->snapshot << "`), the snapshot kept";
+      }
+      md << ".\n\n";
+      write_table(dir, "gan_progress_" + e.name + ".csv", gan_progress_table(e), s);
+      md << figure(gan_progress_plot(e), dir, o, s);
+    }
+  }
+
+  if (!e.results.empty()) {
+    md << "### Confusion matrices\n\n";
+    for (const auto& p : pipelines()) {
+      auto it = e.results.find(p);
+      if (it == e.results.end() || it->second.confusion.empty()) continue;
+      md << figure(confusion_plot(e, it->second), dir, o, s);
+    }
+  }
+
+  const SampleGrid grid = sample_grid(e, o.grid_per_row, o.grid_tile);
+  if (!grid.image.empty()) {
+    const std::string name = "samples_" + e.name + ".png";
+    write_png_gray8((fs::path(dir) / name).string(), grid.image);
+    s.files.push_back(name);
+    md << "### Real, classical and GAN images\n\n![Sample images, " << e.name << "](" << name << ")\n\n"
+       << "Rows from the top (the first " << o.grid_per_row << " images of each folder by name):\n\n";
+    for (size_t i = 0; i < grid.rows.size(); ++i) md << i + 1 << ". " << grid.rows[i] << "\n";
+    md << "\n";
+  }
+
+  if (!e.missing.empty()) {
+    md << "### Missing stages\n\n";
+    for (const auto& m : e.missing) md << "- " << m << "\n";
+    md << "\n";
+  }
+}
+
+void sources_section(const std::vector<Experiment>& exps, std::ostringstream& md) {
+  md << "## Where the numbers come from\n\n";
+  for (const auto& e : exps) {
+    for (const auto& p : pipelines()) {
+      auto it = e.results.find(p);
+      if (it == e.results.end()) continue;
+      const PipelineResult& r = it->second;
+      md << "- " << e.name << ", " << pipeline_label(p) << ": `" << r.metrics_path << "` (cls-eval "
+         << (r.tool_version.empty() ? "?" : r.tool_version);
+      const std::string eo = pick_options(r.eval_options, {"bootstrap", "all-runs", "seed"});
+      if (!eo.empty()) md << "; " << eo;
+      md << "); classifier: " << weights_text(r);
+      if (r.kept_run) md << ", run " << *r.kept_run << " kept";
+      const std::string to = pick_options(r.train_options, {"runs", "epochs", "batch", "lr", "image-size", "seed"});
+      if (!to.empty()) md << "; inc3-train " << to;
+      md << "\n";
+    }
+    if (e.gan_quality) {
+      md << "- " << e.name << ", GAN quality: `" << e.gan_quality->path << "` (fid-kid "
+         << (e.gan_quality->tool_version.empty() ? "?" : e.gan_quality->tool_version) << "; features "
+         << e.gan_quality->features_id << ", "
+         << (e.gan_quality->comparable_with_published ? "comparable" : "not comparable")
+         << " with published FID/KID)\n";
+    }
+    if (e.gan_options.is_object()) {
+      const json& go = e.gan_options.contains("options") ? e.gan_options["options"] : e.gan_options;
+      md << "- " << e.name << ", GAN training: `" << (fs::path(e.dir) / "gan-run" / "options.json").string()
+         << "` (gan-train; " << pick_options(go, {"kimg", "gamma", "batch", "glr", "dlr", "cbase", "cmax", "aug", "target", "seed"})
+         << ")\n";
+    }
+  }
+  md << "\n";
+}
+
+std::string safe_name(const std::string& s) {
+  std::string out;
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
+  return out.empty() ? "exp" : out;
+}
+
+}  // namespace
+
+void assign_names(std::vector<Experiment>& exps) {
+  std::set<std::string> used;
+  for (auto& e : exps) {
+    const std::string base = safe_name(e.name);
+    std::string name = base;
+    for (int k = 2; used.count(name); ++k) name = base + "-" + std::to_string(k);
+    used.insert(name);
+    e.name = name;
+  }
+}
+
+ReportSummary write_report(const std::vector<Experiment>& exps, const std::string& dir, const ReportOptions& o) {
+  ReportSummary s;
+  std::ostringstream md;
+  md << "# GAN vs classical augmentation: report\n\n";
+  md << "Made by xr-report " << o.version << " from " << exps.size() << " experiment folder"
+     << (exps.size() == 1 ? "" : "s") << ":";
+  for (const auto& e : exps) md << " " << e.name;
+  md << ". Sections per experiment follow; the sources, tool versions and options are listed at the end.\n\n";
+
+  for (const auto& e : exps) experiment_section(e, dir, o, md, s);
+
+  const auto ordered = by_size(exps);
+  if (exps.size() >= 2) {
+    const auto changes = size_changes(ordered);
+    md << "## Change with less training data (the paper's Table 4)\n\n";
+    if (changes.empty()) {
+      md << "Not computed: no pipeline was evaluated at two sizes.\n\n";
+    } else {
+      md << "Best-run values; change = smaller minus larger (negative: worse with less data).\n\n";
+      md << table_header({"From", "To", "Pipeline", "Metric", "Larger", "Smaller", "Change"});
+      for (const auto& c : changes) {
+        std::string title = c.metric;
+        for (const auto& m : metric_specs())
+          if (m.key == c.metric) title = m.title;
+        char sign[64];
+        std::snprintf(sign, sizeof sign, "%+.4f", c.change());
+        md << row({c.larger, c.smaller, pipeline_label(c.pipeline), title, fixed(c.larger_value),
+                   fixed(c.smaller_value), fixed(c.change()) == "0.0000" ? "0.0000" : sign});
+      }
+      md << "\nAs CSV: `table4.csv`.\n\n";
+      write_table(dir, "table4.csv", change_table(changes), s);
+    }
+  }
+  if (exps.size() >= 3) {
+    md << "## Data-size sweep: accuracy and MCC against training images per class\n\n";
+    std::vector<std::string> cols{"Pipeline"};
+    for (const Experiment* e : ordered) cols.push_back(e->train_per_class ? format_number(*e->train_per_class) : e->name);
+    md << "Best-run accuracy / MCC per training images per class:\n\n" << table_header(cols);
+    for (const auto& p : pipelines()) {
+      std::vector<std::string> cells{pipeline_label(p)};
+      bool any = false;
+      for (const Experiment* e : ordered) {
+        auto it = e->results.find(p);
+        if (it == e->results.end()) {
+          cells.push_back("-");
+          continue;
+        }
+        any = true;
+        cells.push_back(fixed(it->second.values.at("accuracy").best) + " / " + fixed(it->second.values.at("mcc").best));
+      }
+      if (any) md << row(cells);
+    }
+    md << "\nAs CSV: `sweep.csv`.\n\n";
+    write_table(dir, "sweep.csv", sweep_table(ordered), s);
+  }
+  if (exps.size() >= 2) {
+    size_t with_size = 0;
+    for (const auto& e : exps) with_size += e.train_per_class && !e.results.empty();
+    if (with_size >= 2) md << figure(sweep_plot(ordered), dir, o, s);
+  }
+
+  bool any_gan = false;
+  for (const auto& e : exps) any_gan |= e.gan_quality.has_value();
+  if (any_gan) write_table(dir, "gan_quality.csv", gan_quality_table(exps), s);
+
+  sources_section(exps, md);
+
+  if (!s.skipped_plots.empty()) {
+    md << "## Plots skipped\n\n"
+       << (o.gnuplot.empty() ? "gnuplot was not found (`" + o.gnuplot_spec +
+                                   "`; Debian: apt-get install gnuplot-nox), so these plots were not drawn; "
+                                   "their scripts are in this folder:"
+                             : std::string("gnuplot failed on these scripts:"))
+       << "\n\n";
+    for (const auto& p : s.skipped_plots) md << "- " << p << " (`" << p << ".gp`)\n";
+    md << "\n";
+  }
+  write_text(dir, "report.md", md.str(), s);
+  return s;
+}
+
+}  // namespace xr::report

@@ -1,0 +1,173 @@
+#include "report/tables.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "classify/evaluate.hpp"
+#include "classify/metrics.hpp"
+
+namespace xr::report {
+
+namespace {
+std::string num(double v) { return format_number(v); }
+std::string num(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
+}  // namespace
+
+std::string fixed(double v, int decimals) {
+  if (!std::isfinite(v)) return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  std::string s = buf;
+  if (s.find_first_not_of("-0.") == std::string::npos && s[0] == '-') s.erase(0, 1);  // no "-0.0000"
+  return s;
+}
+std::string fixed(const std::optional<double>& v, int decimals) { return v ? fixed(*v, decimals) : ""; }
+
+CsvTable metrics_table(const Experiment& e) {
+  CsvTable t;
+  t.header = {"experiment", "train_per_class", "pipeline", "metric", "best_run", "mean", "std",
+              "runs", "ci_low", "ci_high", "ci_level"};
+  for (const auto& p : pipelines()) {
+    auto it = e.results.find(p);
+    if (it == e.results.end()) continue;
+    const PipelineResult& r = it->second;
+    for (const auto& spec : metric_specs()) {
+      const MetricValue& v = r.values.at(spec.key);
+      t.rows.push_back({e.name, num(e.train_per_class), p, spec.key, num(v.best), num(v.mean), num(v.std),
+                        r.runs > 0 ? std::to_string(r.runs) : "", num(v.ci_low), num(v.ci_high),
+                        v.ci_low ? num(r.ci_level) : ""});
+    }
+  }
+  return t;
+}
+
+std::vector<McNemarRow> mcnemar_pairs(const Experiment& e, std::vector<std::string>& notes) {
+  std::vector<std::string> with;
+  std::map<std::string, std::map<std::string, classify::PredictionRow>> preds;
+  for (const auto& p : pipelines()) {
+    auto it = e.results.find(p);
+    if (it == e.results.end() || it->second.predictions_path.empty()) continue;
+    preds[p] = classify::read_predictions(it->second.predictions_path);
+    with.push_back(p);
+  }
+  std::vector<McNemarRow> out;
+  for (size_t i = 0; i < with.size(); ++i) {
+    for (size_t k = i + 1; k < with.size(); ++k) {
+      const auto& a = preds[with[i]];
+      const auto& b = preds[with[k]];
+      std::vector<bool> a_ok, b_ok;
+      std::string why;
+      if (a.size() != b.size()) why = "different numbers of test images";
+      for (auto ia = a.begin(); why.empty() && ia != a.end(); ++ia) {
+        auto ib = b.find(ia->first);
+        if (ib == b.end()) {
+          why = "test image " + ia->first + " is only in one of them";
+        } else if (ib->second.true_class != ia->second.true_class) {
+          why = "true class of " + ia->first + " differs";
+        } else {
+          a_ok.push_back(ia->second.predicted_class == ia->second.true_class);
+          b_ok.push_back(ib->second.predicted_class == ib->second.true_class);
+        }
+      }
+      if (!why.empty()) {
+        notes.push_back(with[i] + " vs " + with[k] + ": not the same test set (" + why + ")");
+        continue;
+      }
+      const classify::McNemarResult m = classify::mcnemar(a_ok, b_ok);
+      out.push_back({with[i], with[k], static_cast<int64_t>(a_ok.size()), m.only_a_correct, m.only_b_correct,
+                     m.method, m.statistic, m.p_value});
+    }
+  }
+  return out;
+}
+
+CsvTable mcnemar_table(const std::vector<McNemarRow>& rows) {
+  CsvTable t;
+  t.header = {"pipeline_a", "pipeline_b", "n", "only_a_correct", "only_b_correct", "method", "statistic", "p_value"};
+  for (const auto& r : rows) {
+    t.rows.push_back({r.a, r.b, std::to_string(r.n), std::to_string(r.only_a_correct),
+                      std::to_string(r.only_b_correct), r.method, num(r.statistic), num(r.p_value)});
+  }
+  return t;
+}
+
+std::vector<const Experiment*> by_size(const std::vector<Experiment>& exps) {
+  std::vector<const Experiment*> out;
+  for (const auto& e : exps) out.push_back(&e);
+  std::stable_sort(out.begin(), out.end(), [](const Experiment* a, const Experiment* b) {
+    if (a->train_per_class && b->train_per_class) return *a->train_per_class > *b->train_per_class;
+    return a->train_per_class.has_value() && !b->train_per_class.has_value();
+  });
+  return out;
+}
+
+std::vector<ChangeRow> size_changes(const std::vector<const Experiment*>& ordered) {
+  std::vector<ChangeRow> out;
+  for (size_t i = 0; i + 1 < ordered.size(); ++i) {
+    const Experiment& big = *ordered[i];
+    const Experiment& small = *ordered[i + 1];
+    for (const auto& p : pipelines()) {
+      auto ib = big.results.find(p);
+      auto is = small.results.find(p);
+      if (ib == big.results.end() || is == small.results.end()) continue;
+      for (const auto& spec : metric_specs()) {
+        out.push_back({big.name, small.name, big.train_per_class, small.train_per_class, p, spec.key,
+                       ib->second.values.at(spec.key).best, is->second.values.at(spec.key).best});
+      }
+    }
+  }
+  return out;
+}
+
+CsvTable change_table(const std::vector<ChangeRow>& rows) {
+  CsvTable t;
+  t.header = {"larger", "smaller", "larger_per_class", "smaller_per_class", "pipeline", "metric",
+              "larger_value", "smaller_value", "change"};
+  for (const auto& r : rows) {
+    t.rows.push_back({r.larger, r.smaller, num(r.larger_per_class), num(r.smaller_per_class), r.pipeline, r.metric,
+                      num(r.larger_value), num(r.smaller_value), num(r.change())});
+  }
+  return t;
+}
+
+CsvTable sweep_table(const std::vector<const Experiment*>& ordered) {
+  CsvTable t;
+  t.header = {"pipeline", "train_per_class", "experiment", "accuracy", "accuracy_mean", "accuracy_std",
+              "mcc", "mcc_mean", "mcc_std"};
+  for (const auto& p : pipelines()) {
+    for (const Experiment* e : ordered) {
+      auto it = e->results.find(p);
+      if (it == e->results.end()) continue;
+      const MetricValue& a = it->second.values.at("accuracy");
+      const MetricValue& m = it->second.values.at("mcc");
+      t.rows.push_back({p, num(e->train_per_class), e->name, num(a.best), num(a.mean), num(a.std), num(m.best),
+                        num(m.mean), num(m.std)});
+    }
+  }
+  return t;
+}
+
+CsvTable gan_quality_table(const std::vector<Experiment>& exps) {
+  CsvTable t;
+  t.header = {"experiment", "class", "fid", "kid_mean", "kid_std", "features", "comparable_with_published"};
+  for (const auto& e : exps) {
+    if (!e.gan_quality) continue;
+    for (const auto& r : e.gan_quality->rows) {
+      t.rows.push_back({e.name, r.name, num(r.fid), num(r.kid_mean), num(r.kid_std), e.gan_quality->features_id,
+                        e.gan_quality->comparable_with_published ? "1" : "0"});
+    }
+  }
+  return t;
+}
+
+CsvTable gan_progress_table(const Experiment& e) {
+  CsvTable t;
+  t.header = {"snapshot", "kimg", "kid_mean", "fid_mean"};
+  for (const auto& s : e.gan_progress) {
+    t.rows.push_back({s.snapshot, num(s.kimg), num(s.kid_mean), num(s.fid_mean)});
+  }
+  return t;
+}
+
+}  // namespace xr::report

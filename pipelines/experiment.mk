@@ -1,0 +1,95 @@
+# The paper's experiment as make rules: crop -> split -> three training sets (none,
+# classical, GAN) -> inc3-train --runs N for each -> cls-eval -> report.
+#
+# $(call xr_experiment,NAME,PER_CLASS,SPLIT_EXTRA) defines the targets of one data
+# size under $(RUN_ROOT)/NAME/: a folder per stage, each finished stage marked by a
+# file that only appears when the stage succeeded, so an interrupted run resumes at
+# the first unfinished stage, and a user can swap a stage by putting their own
+# files in its folder and touching the marker.
+#
+# Every heavy command is prefixed with $(LAUNCH) (e.g. LAUNCH="srun --gres=gpu:1").
+
+XR_BIN ?= $(CURDIR)/build/bin
+LAUNCH ?=
+
+# The paper's settings (ARCHITECTURE.md), each overridable on the command line.
+DATA ?=
+RUN_NAME ?= $(notdir $(patsubst %/,%,$(DATA)))
+RUN_ROOT ?= runs/$(RUN_NAME)
+IMAGE_SIZE ?= 128
+EXCLUDE ?=
+CROP_FLAGS ?= --no-mask
+SEED ?= 1
+DEVICE ?= auto
+AUG_PER_CLASS ?= 1000
+GAN_PER_CLASS ?= 1000
+GAN_KIMG ?= 5000
+GAN_SNAP ?= 50
+GAN_FLAGS ?= --gamma 1.024
+RUNS ?= 5
+EPOCHS ?= 11
+BATCH ?= 32
+WEIGHTS ?= none
+CLS_IMAGE_SIZE ?= $(IMAGE_SIZE)
+CLS_FLAGS ?=
+METRIC_FEATURES ?= random
+PIPELINES := none classical gan
+
+xr_run = $(LAUNCH) $(XR_BIN)/$(1) --seed $(SEED)
+
+# Shared by every size: the cropped images.
+$(RUN_ROOT)/cropped/manifest.csv:
+	@test -n "$(DATA)" || { echo "set DATA=<raw dataset folder> (see README.md)" >&2; exit 64; }
+	$(call xr_run,xr-crop) "$(DATA)" $(RUN_ROOT)/cropped --size $(IMAGE_SIZE) $(CROP_FLAGS) \
+	  $(if $(EXCLUDE),--exclude "$(EXCLUDE)")
+
+define xr_experiment
+$(1)_DIR := $(RUN_ROOT)/$(1)
+
+$$($(1)_DIR)/split/split.csv: $(RUN_ROOT)/cropped/manifest.csv $(4)
+	$$(call xr_run,xr-split) $(RUN_ROOT)/cropped $$($(1)_DIR)/split --train-per-class $(2) $(3)
+
+# Classical augmentation of the training split.
+$$($(1)_DIR)/classical/augment.csv: $$($(1)_DIR)/split/split.csv
+	$$(call xr_run,xr-augment) $$($(1)_DIR)/split/train $$($(1)_DIR)/classical --per-class $$(AUG_PER_CLASS)
+
+# The GAN: train on the training split, sample from the best-KID snapshot, measure.
+$$($(1)_DIR)/gan-run/best.safetensors: $$($(1)_DIR)/split/split.csv
+	$$(call xr_run,gan-train) --data $$($(1)_DIR)/split/train --out $$($(1)_DIR)/gan-run \
+	  --kimg $$(GAN_KIMG) --snap $$(GAN_SNAP) --device $$(DEVICE) $$(GAN_FLAGS) \
+	  $$(if $$(wildcard $$($(1)_DIR)/gan-run/resume.json),--resume $$($(1)_DIR)/gan-run)
+
+$$($(1)_DIR)/gan/classes.txt: $$($(1)_DIR)/gan-run/best.safetensors
+	$$(call xr_run,gan-sample) --model $$< --per-class $$(GAN_PER_CLASS) --out $$($(1)_DIR)/gan --device $$(DEVICE)
+
+$$($(1)_DIR)/gan-quality.json: $$($(1)_DIR)/gan/classes.txt
+	$$(call xr_run,fid-kid) $$($(1)_DIR)/split/train $$($(1)_DIR)/gan --features $$(METRIC_FEATURES) \
+	  --device $$(DEVICE) > $$@.tmp && mv $$@.tmp $$@
+
+# The classifier for each pipeline: the real training images plus its extra images.
+$(1)_TRAIN_none :=
+$(1)_TRAIN_classical := --train $$($(1)_DIR)/classical
+$(1)_TRAIN_gan := --train $$($(1)_DIR)/gan
+$(1)_DEP_none :=
+$(1)_DEP_classical := $$($(1)_DIR)/classical/augment.csv
+$(1)_DEP_gan := $$($(1)_DIR)/gan/classes.txt
+
+$$(foreach p,$$(PIPELINES),$$(eval $$(call xr_classifier,$(1),$$(p))))
+
+$(1): $$($(1)_DIR)/report/report.md
+$$($(1)_DIR)/report/report.md: $$(foreach p,$$(PIPELINES),$$($(1)_DIR)/eval/$$(p)/metrics.json) \
+    $$($(1)_DIR)/gan-quality.json
+	$$(XR_BIN)/xr-report $$($(1)_DIR) --out $$($(1)_DIR)/report
+endef
+
+define xr_classifier
+$$($(1)_DIR)/cls/$(2)/model.safetensors: $$($(1)_DIR)/split/split.csv $$($(1)_DEP_$(2))
+	$$(call xr_run,inc3-train) --train $$($(1)_DIR)/split/train $$($(1)_TRAIN_$(2)) \
+	  --val $$($(1)_DIR)/split/val --out $$($(1)_DIR)/cls/$(2) --runs $$(RUNS) --epochs $$(EPOCHS) \
+	  --batch $$(BATCH) --weights $$(WEIGHTS) --image-size $$(CLS_IMAGE_SIZE) --device $$(DEVICE) $$(CLS_FLAGS)
+
+$$($(1)_DIR)/eval/$(2)/metrics.json: $$($(1)_DIR)/cls/$(2)/model.safetensors
+	mkdir -p $$(@D)
+	$$(call xr_run,cls-eval) --model $$($(1)_DIR)/cls/$(2) --test $$($(1)_DIR)/split/test \
+	  --out $$(@D) --all-runs --device $$(DEVICE) > $$@.tmp && mv $$@.tmp $$@
+endef

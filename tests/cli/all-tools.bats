@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# Every built tool, whatever tools exist at the time: --version, --help, a bad flag
+# (64, empty stdout, one line on stderr), --print-config (JSON), and a man page
+# that man renders without warnings. Each test checks all tools and lists every
+# one that fails.
+
+setup() {
+  load common
+  cd "$BATS_TEST_TMPDIR"
+  bin_dir=$(dirname "$(command -v xr-split)")
+  tools=()
+  for f in "$bin_dir"/*; do
+    [[ -f "$f" && -x "$f" ]] && tools+=("$(basename "$f")")
+  done
+  [[ ${#tools[@]} -gt 0 ]]
+}
+
+# Prints the failures collected in $failures (one a line) and fails if any.
+report() {
+  if [[ -n "$failures" ]]; then
+    printf '%s' "$failures"
+    return 1
+  fi
+}
+
+@test "all tools: --version prints '<name> <version>' and exits 0" {
+  failures=""
+  for t in "${tools[@]}"; do
+    run --separate-stderr "$bin_dir/$t" --version
+    [[ $status -eq 0 ]] || failures+="$t: --version exited $status"$'\n'
+    [[ "$output" =~ ^$t\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || failures+="$t: --version printed '$output'"$'\n'
+  done
+  report
+}
+
+@test "all tools: --help exits 0 with a Usage: line" {
+  failures=""
+  for t in "${tools[@]}"; do
+    run --separate-stderr "$bin_dir/$t" --help
+    [[ $status -eq 0 ]] || failures+="$t: --help exited $status"$'\n'
+    [[ "$output" == *"Usage:"* ]] || failures+="$t: --help has no 'Usage:'"$'\n'
+    [[ -z "$stderr" ]] || failures+="$t: --help wrote to stderr: $stderr"$'\n'
+  done
+  report
+}
+
+@test "all tools: an unknown flag exits 64, stdout empty, one line on stderr" {
+  failures=""
+  for t in "${tools[@]}"; do
+    run --separate-stderr "$bin_dir/$t" --no-such-flag-xyz
+    [[ $status -eq 64 ]] || failures+="$t: exited $status, not 64"$'\n'
+    [[ -z "$output" ]] || failures+="$t: stdout not empty: $output"$'\n'
+    [[ $(printf '%s\n' "$stderr" | wc -l) -eq 1 && -n "$stderr" ]] ||
+      failures+="$t: stderr is not one line: $stderr"$'\n'
+    [[ "$stderr" == "$t: error: "* ]] || failures+="$t: message lacks '$t: error: ': $stderr"$'\n'
+  done
+  report
+}
+
+@test "all tools: --print-config prints JSON that parses" {
+  failures=""
+  for t in "${tools[@]}"; do
+    run --separate-stderr "$bin_dir/$t" --print-config
+    [[ $status -eq 0 ]] || { failures+="$t: --print-config exited $status: $stderr"$'\n'; continue; }
+    printf '%s' "$output" | python3 -c 'import json, sys; d = json.load(sys.stdin); assert isinstance(d, dict)' \
+      2>/dev/null || failures+="$t: --print-config output is not a JSON object"$'\n'
+    printf '%s' "$output" | python3 -c 'import json, sys; d = json.load(sys.stdin); assert "threads" in d' \
+      2>/dev/null || failures+="$t: --print-config lacks the common options"$'\n'
+  done
+  report
+}
+
+@test "all tools: a man page exists and renders without warnings" {
+  failures=""
+  for t in "${tools[@]}"; do
+    page="$XR_SOURCE_DIR/man/$t.1"
+    [[ -f "$page" ]] || { failures+="$t: no man page man/$t.1"$'\n'; continue; }
+    run --separate-stderr env MANWIDTH=80 MAN_KEEP_FORMATTING= man --warnings -l "$page"
+    [[ $status -eq 0 ]] || failures+="$t: man exited $status"$'\n'
+    [[ -z "$stderr" ]] || failures+="$t: man warnings: $stderr"$'\n'
+    [[ "$output" == *NAME* && "$output" == *SYNOPSIS* && "$output" == *"SEE ALSO"* ]] ||
+      failures+="$t: man page lacks NAME, SYNOPSIS or SEE ALSO"$'\n'
+  done
+  report
+}
+
+@test "the suite page xr-toolkit(1) renders without warnings and lists every tool" {
+  page="$XR_SOURCE_DIR/man/xr-toolkit.1"
+  [[ -f "$page" ]]
+  run --separate-stderr env MANWIDTH=80 man --warnings -l "$page"
+  assert_success
+  assert_equal "$stderr" ""
+  failures=""
+  for t in "${tools[@]}"; do
+    grep -q "^\.BR $t (1)" "$page" || grep -qF "$t" "$page" || failures+="xr-toolkit.1 does not mention $t"$'\n'
+  done
+  report
+}

@@ -1,0 +1,216 @@
+// No partial output: AtomicFile and write_file_atomic leave no temporary and keep
+// the old content when a write fails; StagedDir swaps a whole folder in at commit
+// and leaves the old one (or none) otherwise.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/atomic_file.hpp"
+#include "core/errors.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class AtomicTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("xr-test-atomic-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Every name in the folder, hidden ones included, sorted.
+  std::vector<std::string> listing(const fs::path& d) const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(d)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  std::string p(const std::string& rel) const { return (dir_ / rel).string(); }
+
+  fs::path dir_;
+};
+
+using Names = std::vector<std::string>;
+
+}  // namespace
+
+TEST_F(AtomicTest, WriteLeavesOnlyTheFile) {
+  xr::write_file_atomic(p("a.txt"), "hello");
+  EXPECT_EQ(xr::read_file(p("a.txt")), "hello");
+  xr::write_file_atomic(p("a.txt"), "replaced");
+  EXPECT_EQ(xr::read_file(p("a.txt")), "replaced");
+  xr::write_file_atomic(p("empty"), "");
+  EXPECT_EQ(xr::read_file(p("empty")), "");
+  EXPECT_EQ(listing(dir_), (Names{"a.txt", "empty"}));
+}
+
+TEST_F(AtomicTest, TemporaryIsHiddenBesideTheTargetAndRemovedWithoutCommit) {
+  xr::write_file_atomic(p("keep.txt"), "old");
+  {
+    xr::AtomicFile f(p("keep.txt"));
+    EXPECT_EQ(fs::path(f.temp_path()).parent_path(), dir_);
+    EXPECT_EQ(fs::path(f.temp_path()).filename().string()[0], '.');
+    std::ofstream(f.temp_path()) << "new but abandoned";
+    EXPECT_EQ(xr::read_file(p("keep.txt")), "old");
+  }  // no commit: a failure between writing and committing
+  EXPECT_EQ(xr::read_file(p("keep.txt")), "old");
+  EXPECT_EQ(listing(dir_), (Names{"keep.txt"}));
+}
+
+// A genuine write failure (the file size limit, which binds root as well): the
+// error is an I/O error naming the file, the old content stays, no temporary.
+TEST_F(AtomicTest, FailedWriteKeepsOldContent) {
+  xr::write_file_atomic(p("data.bin"), "old content");
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit old_limit{};
+  getrlimit(RLIMIT_FSIZE, &old_limit);
+  rlimit small = old_limit;
+  small.rlim_cur = 4096;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  bool threw = false;
+  try {
+    xr::write_file_atomic(p("data.bin"), std::string(1 << 20, 'x'));
+  } catch (const xr::Error& e) {
+    threw = true;
+    EXPECT_EQ(e.code(), xr::Exit::kIoErr);
+    EXPECT_EQ(e.path(), p("data.bin"));
+  }
+  setrlimit(RLIMIT_FSIZE, &old_limit);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_TRUE(threw);
+  EXPECT_EQ(xr::read_file(p("data.bin")), "old content");
+  EXPECT_EQ(listing(dir_), (Names{"data.bin"}));
+}
+
+TEST_F(AtomicTest, MissingFolderIsCannotCreate) {
+  try {
+    xr::write_file_atomic(p("no/such/folder/a.txt"), "x");
+    FAIL() << "no error";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kCantCreate);
+    EXPECT_EQ(e.path(), p("no/such/folder/a.txt"));
+  }
+  EXPECT_EQ(listing(dir_), Names{});
+}
+
+TEST_F(AtomicTest, CommitOntoAFolderFailsAndCleansUp) {
+  fs::create_directories(dir_ / "target");
+  try {
+    xr::write_file_atomic(p("target"), "x");
+    FAIL() << "no error";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kIoErr);
+  }
+  EXPECT_EQ(listing(dir_), (Names{"target"}));
+  EXPECT_TRUE(fs::is_directory(dir_ / "target"));
+}
+
+TEST_F(AtomicTest, ReadFileErrors) {
+  try {
+    xr::read_file(p("absent"));
+    FAIL() << "no error";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kNoInput);
+  }
+  try {
+    xr::read_file(dir_.string());  // a folder is not a file
+    FAIL() << "no error";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kNoInput);
+  }
+}
+
+TEST_F(AtomicTest, StagedDirCreatesAndReplaces) {
+  {
+    xr::StagedDir out(p("out"));
+    EXPECT_FALSE(fs::exists(dir_ / "out"));
+    EXPECT_EQ(fs::path(out.path()).filename().string()[0], '.');
+    xr::write_file_atomic((fs::path(out.path()) / "first.txt").string(), "1");
+    out.commit();
+  }
+  EXPECT_EQ(listing(dir_ / "out"), (Names{"first.txt"}));
+  {
+    xr::StagedDir out(p("out/"));  // a trailing slash names the same folder
+    EXPECT_EQ(out.final_path(), p("out"));
+    xr::ensure_directory((fs::path(out.path()) / "sub").string());
+    xr::write_file_atomic((fs::path(out.path()) / "sub" / "second.txt").string(), "2");
+    out.commit();
+  }
+  // The old folder is replaced as a whole, not merged.
+  EXPECT_EQ(listing(dir_ / "out"), (Names{"sub"}));
+  EXPECT_EQ(xr::read_file(p("out/sub/second.txt")), "2");
+  EXPECT_EQ(listing(dir_), (Names{"out"}));
+}
+
+TEST_F(AtomicTest, StagedDirWithoutCommitLeavesTheOldFolder) {
+  xr::ensure_directory(p("out"));
+  xr::write_file_atomic(p("out/old.txt"), "old");
+  {
+    xr::StagedDir out(p("out"));
+    xr::write_file_atomic((fs::path(out.path()) / "new.txt").string(), "new");
+    // A tool that fails here never commits.
+  }
+  EXPECT_EQ(listing(dir_), (Names{"out"}));
+  EXPECT_EQ(listing(dir_ / "out"), (Names{"old.txt"}));
+  {
+    xr::StagedDir out(p("fresh"));
+  }
+  EXPECT_EQ(listing(dir_), (Names{"out"}));
+}
+
+TEST_F(AtomicTest, StagedDirCreatesMissingParents) {
+  {
+    xr::StagedDir out(p("a/b/out"));
+    out.commit();
+  }
+  EXPECT_TRUE(fs::is_directory(dir_ / "a/b/out"));
+}
+
+TEST_F(AtomicTest, StagedDirOverAFileFails) {
+  xr::write_file_atomic(p("out"), "a file");
+  {
+    xr::StagedDir out(p("out"));
+    try {
+      out.commit();
+      FAIL() << "no error";
+    } catch (const xr::Error& e) {
+      EXPECT_EQ(e.code(), xr::Exit::kCantCreate);
+    }
+  }
+  EXPECT_EQ(xr::read_file(p("out")), "a file");
+  EXPECT_EQ(listing(dir_), (Names{"out"}));
+}
+
+TEST_F(AtomicTest, StagedDirRefusesTheCurrentFolder) {
+  for (const char* bad : {".", "..", "/", "./"}) {
+    try {
+      xr::StagedDir out(bad);
+      ADD_FAILURE() << bad << ": no error";
+    } catch (const xr::Error& e) {
+      EXPECT_EQ(e.code(), xr::Exit::kCantCreate) << bad;
+    }
+  }
+}
+
+TEST_F(AtomicTest, EnsureDirectory) {
+  xr::ensure_directory(p("x/y/z"));
+  EXPECT_TRUE(fs::is_directory(dir_ / "x/y/z"));
+  xr::ensure_directory(p("x/y/z"));  // idempotent
+  xr::write_file_atomic(p("file"), "");
+  try {
+    xr::ensure_directory(p("file/sub"));
+    FAIL() << "no error";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kCantCreate);
+  }
+}

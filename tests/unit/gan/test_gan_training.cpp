@@ -1,0 +1,297 @@
+// The training loop on a tiny configuration (16x16, 2 classes, small channel
+// counts): losses move, ADA moves p, metrics and best snapshot are written, a run
+// split by a resume ends with exactly the weights of a straight run, the same seed
+// gives the same bytes, and bad data folders are refused with kDataErr.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "core/atomic_file.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "core/png_io.hpp"
+#include "core/rng.hpp"
+#include "gan/generate.hpp"
+#include "gan/snapshot.hpp"
+#include "gan/training.hpp"
+#include "nn/safetensors.hpp"
+
+namespace fs = std::filesystem;
+using namespace xr::gan;
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() / ("xr-gan-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string str(const std::string& sub = "") const { return sub.empty() ? path_.string() : (path_ / sub).string(); }
+
+ private:
+  fs::path path_;
+  static inline int counter_ = 0;
+};
+
+// Class "bright": a vertical gradient; class "dark": a dim disc. Noise per image.
+void make_data(const std::string& root, int per_class, int size = 16) {
+  xr::Rng rng(42);
+  for (const char* cls : {"bright", "dark"}) {
+    fs::create_directories(fs::path(root) / cls);
+    for (int i = 0; i < per_class; ++i) {
+      xr::GrayImage img(size, size);
+      for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x) {
+          double v;
+          if (std::string(cls) == "bright") {
+            v = 80 + 160.0 * y / size;
+          } else {
+            const double dx = x - size / 2.0, dy = y - size / 2.0;
+            v = (dx * dx + dy * dy < size * size / 9.0) ? 120 : 20;
+          }
+          v += rng.normal() * 8;
+          img.at(x, y) = static_cast<uint8_t>(std::clamp(v, 0.0, 255.0));
+        }
+      xr::write_png_gray8((fs::path(root) / cls / ("img" + std::to_string(i) + ".png")).string(), img);
+    }
+  }
+}
+
+TrainOptions tiny_options() {
+  TrainOptions o;
+  o.net.z_dim = o.net.w_dim = 32;
+  o.net.cbase = 128;
+  o.net.cmax = 16;
+  o.batch = 4;
+  o.kimg = 0.128;
+  o.tick_kimg = 0.032;
+  o.snap = 2;
+  o.ada_kimg = 1;  // p moves visibly within a few hundred images
+  o.metric_samples = 8;
+  o.kid_subsets = 5;
+  o.kid_subset_size = 8;
+  o.seed = 7;
+  return o;
+}
+
+// Cheap, fixed features for the metric code path: 4x4 average-pooled pixels.
+MetricSetup pooled_metrics() {
+  MetricSetup m;
+  m.features = [](const torch::Tensor& u8) {
+    return torch::adaptive_avg_pool2d(u8.to(torch::kFloat32) / 255.0, {4, 4}).flatten(1);
+  };
+  m.name = "pooled-4x4";
+  return m;
+}
+
+std::vector<nlohmann::json> read_jsonl(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream f(path);
+  std::string line;
+  while (std::getline(f, line))
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+TrainResult train_in(const std::string& run, const TrainOptions& o, const TrainData& data, bool resume,
+                     const MetricSetup& m = {}) {
+  fs::create_directories(run);
+  return train(o, data, torch::Device(torch::kCPU), run, resume, m);
+}
+
+void expect_same_tensors(const std::string& a, const std::string& b, const std::string& prefix) {
+  const auto ta = xr::nn::read_safetensors(a).tensors;
+  const auto tb = xr::nn::read_safetensors(b).tensors;
+  ASSERT_EQ(ta.size(), tb.size());
+  int compared = 0;
+  for (const auto& [name, t] : ta) {
+    if (name.rfind(prefix, 0) != 0) continue;
+    ASSERT_TRUE(tb.count(name)) << name;
+    EXPECT_TRUE(torch::equal(t, tb.at(name))) << name << " differs";
+    ++compared;
+  }
+  EXPECT_GT(compared, 0) << prefix;
+}
+
+class GanTraining : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    xr::log::set_level(xr::log::Level::kQuiet);
+    at::set_num_threads(1);
+  }
+};
+
+}  // namespace
+
+TEST_F(GanTraining, TinyRunLossesMoveAdaAdaptsAndMetricsPickBest) {
+  TempDir tmp;
+  make_data(tmp.str("data"), 12);
+  const TrainData data = load_training_data(tmp.str("data"));
+  ASSERT_EQ(data.classes, (std::vector<std::string>{"bright", "dark"}));
+  TrainOptions o = tiny_options();
+  o.net.resolution = 16;
+  o.net.c_dim = 2;
+  o.kimg = 0.2;
+  // ADA from p = 0.5 towards an unreachable target: p must fall by exactly
+  // batch * interval / (ada_kimg * 1000) = 0.016 every 4 minibatches.
+  o.p = 0.5;
+  o.target = 0.99;
+  const TrainResult r = train_in(tmp.str("run"), o, data, false, pooled_metrics());
+  EXPECT_EQ(r.nimg, 200);
+  const auto stats = read_jsonl(tmp.str("run/stats.jsonl"));
+  ASSERT_GE(stats.size(), 5u);
+  std::set<double> loss_d, loss_g;
+  int with_r1 = 0, with_pl = 0;
+  for (const auto& s : stats) {
+    ASSERT_TRUE(std::isfinite(s["loss_g"].get<double>()));
+    loss_g.insert(s["loss_g"].get<double>());
+    loss_d.insert(s["loss_d"].get<double>());
+    with_r1 += s["loss_r1"].is_null() ? 0 : 1;
+    with_pl += s["loss_pl"].is_null() ? 0 : 1;
+    const int64_t adjustments = s["nimg"].get<int64_t>() / 4 / 4;
+    EXPECT_NEAR(s["augment_p"].get<double>(), 0.5 - 0.016 * adjustments, 1e-5) << s.dump();
+  }
+  EXPECT_EQ(loss_g.size(), stats.size()) << "G loss does not move";
+  EXPECT_EQ(loss_d.size(), stats.size()) << "D loss does not move";
+  // softplus losses start near log 2 (G) and 2 log 2 (D) and leave them.
+  EXPECT_GT(std::abs(stats.back()["loss_d"].get<double>() - stats.front()["loss_d"].get<double>()), 1e-3);
+  EXPECT_GE(with_r1, 2);
+  EXPECT_GE(with_pl, 4);
+  // Metrics per snapshot, per class and mean; best is one of the snapshots.
+  const auto metrics = read_jsonl(tmp.str("run/metrics.jsonl"));
+  ASSERT_GE(metrics.size(), 2u);
+  double best = 1e300;
+  std::string best_name;
+  for (const auto& m : metrics) {
+    ASSERT_TRUE(m["kid"].contains("bright"));
+    ASSERT_TRUE(m["kid"].contains("dark"));
+    EXPECT_NEAR(m["kid"]["mean"].get<double>(),
+                (m["kid"]["bright"].get<double>() + m["kid"]["dark"].get<double>()) / 2, 1e-12);
+    if (m["kid"]["mean"].get<double>() < best) {
+      best = m["kid"]["mean"].get<double>();
+      best_name = m["snapshot"].get<std::string>();
+    }
+  }
+  EXPECT_EQ(r.best_snapshot, best_name);
+  EXPECT_EQ(xr::read_file(tmp.str("run/best.safetensors")), xr::read_file(tmp.str("run/" + best_name)));
+  EXPECT_TRUE(fs::exists(tmp.str("run/reals.png")));
+  EXPECT_TRUE(fs::exists(tmp.str("run/fakes-000000200.png")));
+  // The grid: a row a class, 8 columns.
+  const auto grid = xr::read_gray8(tmp.str("run/fakes-000000200.png"));
+  EXPECT_EQ(grid.width, 16 * 8);
+  EXPECT_EQ(grid.height, 16 * 2);
+  // The generator trained: G differs from its initialisation (the same seed's).
+  torch::manual_seed(o.seed);
+  Generator fresh(o.net);
+  LoadedGenerator g = load_generator(tmp.str("run/" + r.last_snapshot), torch::Device(torch::kCPU), "G.");
+  const auto a = fresh->named_parameters()["synthesis.b16.conv1.weight"];
+  const auto b = g.g->named_parameters()["synthesis.b16.conv1.weight"];
+  EXPECT_GT((a - b).abs().max().item<double>(), 1e-4);
+  EXPECT_EQ(g.info.classes, data.classes);
+  EXPECT_EQ(g.info.nimg, 200);
+  EXPECT_NEAR(g.info.training["gamma"].get<double>(), 1.024, 1e-12);
+}
+
+TEST_F(GanTraining, ResumeGivesTheWeightsOfAStraightRun) {
+  TempDir tmp;
+  make_data(tmp.str("data"), 8);
+  const TrainData data = load_training_data(tmp.str("data"));
+  TrainOptions o = tiny_options();
+  o.net.resolution = 16;
+  o.net.c_dim = 2;
+  train_in(tmp.str("straight"), o, data, false);
+  TrainOptions half = o;
+  half.kimg = 0.064;
+  train_in(tmp.str("split"), half, data, false);
+  // A killed run may have logged ticks after its last snapshot: they are dropped.
+  { std::ofstream(tmp.str("split/stats.jsonl"), std::ios::app) << "{\"tick\": 999}\n"; }
+  const TrainResult r = train_in(tmp.str("split"), o, data, true);
+  EXPECT_EQ(r.nimg, 128);
+  for (const char* prefix : {"G.", "G_ema.", "D.", "opt_G.", "opt_D.", "augment_p", "pl_mean"}) {
+    expect_same_tensors(tmp.str("straight/resume.safetensors"), tmp.str("split/resume.safetensors"), prefix);
+  }
+  for (const auto& s : read_jsonl(tmp.str("split/stats.jsonl"))) EXPECT_NE(s["tick"].get<int>(), 999);
+}
+
+TEST_F(GanTraining, SameSeedSameBytesOtherSeedOtherWeights) {
+  TempDir tmp;
+  make_data(tmp.str("data"), 4);
+  const TrainData data = load_training_data(tmp.str("data"));
+  TrainOptions o = tiny_options();
+  o.net.resolution = 16;
+  o.net.c_dim = 2;
+  o.kimg = 0.016;
+  train_in(tmp.str("a"), o, data, false);
+  train_in(tmp.str("b"), o, data, false);
+  o.seed = 8;
+  train_in(tmp.str("c"), o, data, false);
+  const std::string snap = "network-snapshot-000000016.safetensors";
+  EXPECT_EQ(xr::read_file(tmp.str("a/" + snap)), xr::read_file(tmp.str("b/" + snap)));
+  EXPECT_NE(xr::read_file(tmp.str("a/" + snap)), xr::read_file(tmp.str("c/" + snap)));
+}
+
+TEST_F(GanTraining, SamplingBySeedIsIndependentOfTheBatch) {
+  NetConfig cfg;
+  cfg.resolution = 16;
+  cfg.c_dim = 2;
+  cfg.z_dim = cfg.w_dim = 32;
+  cfg.cbase = 128;
+  cfg.cmax = 16;
+  torch::manual_seed(1);
+  Generator g(cfg);
+  g->eval();
+  const auto all = generate_u8(g, latents_from_seeds({5, 6, 7}, 32), {1, 1, 1}, 1.0, NoiseMode::kConst, 3);
+  const auto one = generate_u8(g, latents_from_seeds({6}, 32), {1}, 1.0, NoiseMode::kConst, 1);
+  EXPECT_TRUE(torch::equal(all[1], one[0]));
+  EXPECT_FALSE(torch::equal(all[0], all[1]));
+}
+
+TEST_F(GanTraining, BadDataFoldersAreDataErrors) {
+  TempDir tmp;
+  auto code_of = [](const std::string& root) {
+    try {
+      load_training_data(root);
+    } catch (const xr::Error& e) {
+      return static_cast<int>(e.code());
+    }
+    return 0;
+  };
+  EXPECT_EQ(code_of(tmp.str("missing")), 66);
+  fs::create_directories(tmp.str("empty"));
+  EXPECT_EQ(code_of(tmp.str("empty")), 65);
+  make_data(tmp.str("one"), 2);
+  fs::remove_all(tmp.str("one/dark"));
+  EXPECT_EQ(code_of(tmp.str("one")), 65);
+  make_data(tmp.str("hole"), 2);
+  for (const auto& e : fs::directory_iterator(tmp.str("hole/dark"))) fs::remove(e.path());
+  EXPECT_EQ(code_of(tmp.str("hole")), 65);
+  make_data(tmp.str("sizes"), 2);
+  xr::write_png_gray8(tmp.str("sizes/dark/odd.png"), xr::GrayImage(8, 8));
+  try {
+    load_training_data(tmp.str("sizes"));
+    FAIL() << "mixed sizes accepted";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kDataErr);
+    EXPECT_NE(std::string(e.what()).find("8x8 differs from 16x16"), std::string::npos) << e.what();
+  }
+  make_data(tmp.str("npot"), 2, 12);
+  EXPECT_EQ(code_of(tmp.str("npot")), 65);
+}
+
+TEST_F(GanTraining, OptionsAreValidated) {
+  TrainOptions o = tiny_options();
+  o.net.resolution = 16;
+  o.net.c_dim = 2;
+  o.batch = 6;  // not a multiple of the minibatch-std group 4
+  EXPECT_THROW(o.validate(), xr::Error);
+  o.batch = 8;
+  EXPECT_NO_THROW(o.validate());
+  o.net.cbase = 8;  // no channels at 16x16
+  EXPECT_THROW(o.validate(), xr::Error);
+}

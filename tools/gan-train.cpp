@@ -1,0 +1,273 @@
+// gan-train: trains a class-conditional StyleGAN2-ADA on an image folder (one class a
+// subfolder) into a run folder: options.json, stats.jsonl, metrics.jsonl, image grids,
+// safetensors snapshots, best.safetensors (lowest mean KID) and the resume state.
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "core/atomic_file.hpp"
+#include "core/csv.hpp"
+#include "core/dataset.hpp"
+#include "core/device.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "core/tool_main.hpp"
+#include "gan/training.hpp"
+#include "metrics/feature_cache.hpp"
+#include "metrics/feature_extractor.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const xr::ToolInfo kInfo{
+    "gan-train",
+    "train a class-conditional StyleGAN2-ADA on an image folder",
+    "TRAIN_DIR/<class>/*.png: gray, square, one power-of-two size, >= 2 classes.\n"
+    "Resolution and classes come from the data. --dry-run validates and writes\n"
+    "RUN_DIR/options.json only. --resume RUN_DIR continues a run exactly where its\n"
+    "last snapshot left it (only --kimg, --snap, --tick, the --metric-* options,\n"
+    "--precision and --tf32 may change). See gan-train(1).",
+    /*takes_seed=*/true,
+    /*takes_device=*/true,
+};
+
+struct Options {
+  std::string data;
+  std::string out;
+  std::string resume;
+  bool dry_run = false;
+  xr::gan::TrainOptions t;
+  std::string aug = "ada";
+  std::string metric_features = "random";
+  std::string metric_weights;
+  int metric_size = 0;
+  std::string cache_dir = "auto";
+  CLI::App* app = nullptr;
+};
+
+// Options a resumed run may change: the rest define the run.
+const std::set<std::string> kResumable = {"--kimg", "--snap", "--tick", "--metric-features", "--metric-weights",
+                                          "--metric-size", "--metric-samples", "--kid-subsets", "--precision",
+                                          "--tf32", "--cache-dir", "--data", "--resume", "--out"};
+
+void add_options(CLI::App& app, Options& o) {
+  o.app = &app;
+  auto& t = o.t;
+  app.add_option("--data", o.data, "Training image folder: TRAIN_DIR/<class>/*.png");
+  app.add_option("--out", o.out, "Run folder to create (or an empty one)");
+  app.add_option("--resume", o.resume, "Continue the run in this folder from its last snapshot");
+  app.add_flag("--dry-run", o.dry_run, "Validate the options and data, write options.json, stop");
+  app.add_option("--kimg", t.kimg, "Training length in thousands of real images shown")->capture_default_str();
+  app.add_option("--tick", t.tick_kimg, "Thousands of images between progress lines (stats.jsonl)")
+      ->capture_default_str();
+  app.add_option("--snap", t.snap, "Ticks between snapshots (and one at the end)")->capture_default_str();
+  app.add_option("--batch", t.batch, "Minibatch size")->capture_default_str();
+  app.add_option("--gamma", t.gamma, "R1 regularisation weight (paper: 1.024)")->capture_default_str();
+  app.add_option("--glr", t.glr, "Generator learning rate")->capture_default_str();
+  app.add_option("--dlr", t.dlr, "Discriminator learning rate")->capture_default_str();
+  app.add_option("--cbase", t.net.cbase, "Channel base: channels at resolution r = min(cbase / r, cmax)")
+      ->capture_default_str();
+  app.add_option("--cmax", t.net.cmax, "Maximum channels per layer")->capture_default_str();
+  app.add_option("--map-depth", t.net.map_depth, "Mapping network layers")->capture_default_str();
+  app.add_option("--mbstd-group", t.net.mbstd_group, "Minibatch standard deviation group size")
+      ->capture_default_str();
+  app.add_option("--z-dim", t.net.z_dim, "Latent size (512 in the reference)")->capture_default_str();
+  app.add_option("--w-dim", t.net.w_dim, "Intermediate latent size (512 in the reference)")->capture_default_str();
+  app.add_option("--fp16-res", t.net.num_fp16_res, "Highest-resolution blocks in reduced precision (CUDA)")
+      ->capture_default_str();
+  app.add_option("--aug", o.aug, "Augmentation: ada (adaptive), noaug, fixed (probability --p)")
+      ->check(CLI::IsMember({"ada", "noaug", "fixed"}))
+      ->capture_default_str();
+  app.add_option("--p", t.p, "Augmentation probability: constant (fixed) or initial (ada)")->capture_default_str();
+  app.add_option("--target", t.target, "ADA target for E[sign(D(real))]")->capture_default_str();
+  app.add_option("--ema", t.ema_kimg, "Generator EMA half-life in thousands of images")->capture_default_str();
+  app.add_option("--precision", t.precision, "Reduced precision on CUDA: bf16, fp16 or fp32 (off)")
+      ->check(CLI::IsMember({"bf16", "fp16", "fp32"}))
+      ->capture_default_str();
+  app.add_option("--tf32", t.tf32, "Allow TF32 matrix products and convolutions on CUDA")->capture_default_str();
+  app.add_option("--metric-features", o.metric_features,
+                 "Feature space for KID/FID per snapshot: random, inception, torchvision, a classifier "
+                 "folder, or none")
+      ->capture_default_str();
+  app.add_option("--metric-weights", o.metric_weights, "Weights file for --metric-features inception|torchvision");
+  app.add_option("--metric-size", o.metric_size, "Feature network input side (0: 299)")->capture_default_str();
+  app.add_option("--metric-samples", t.metric_samples,
+                 "Generated images per class for the metrics (0: as many as real ones)")
+      ->capture_default_str();
+  app.add_option("--kid-subsets", t.kid_subsets, "KID subsets")->capture_default_str();
+  app.add_option("--cache-dir", o.cache_dir, "Feature cache folder (auto: ~/.cache/xr-toolkit; none: off)")
+      ->capture_default_str();
+}
+
+nlohmann::json read_json(const std::string& path) {
+  try {
+    return nlohmann::json::parse(xr::read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    xr::fail_data(path, std::string("not valid JSON (") + e.what() + ")");
+  }
+}
+
+// Options of a resumed run come from its options.json; the command line may change
+// only what does not alter the training.
+void merge_resume_options(Options& o) {
+  for (const CLI::Option* opt : o.app->get_options()) {
+    if (opt->count() == 0 || opt->get_lnames().empty()) continue;
+    const std::string name = "--" + opt->get_lnames().front();
+    if (!kResumable.count(name)) xr::fail_usage(name + " cannot change on --resume (the run's options.json has it)");
+  }
+  if (const CLI::App* common = o.app->get_option_group("Common options")) {
+    if (common->count("--seed") > 0) xr::fail_usage("--seed cannot change on --resume (the run's options.json has it)");
+  }
+  const std::string opts_path = (fs::path(o.resume) / "options.json").string();
+  if (!fs::exists(o.resume)) xr::fail_missing(o.resume, "no such run folder");
+  if (!fs::exists(opts_path)) xr::fail_missing(opts_path, "no options.json: not a gan-train run folder");
+  const nlohmann::json j = read_json(opts_path);
+  try {
+    const auto& tr = j.at("training");
+    auto& t = o.t;
+    const auto keep = t;  // the resumable ones
+    t.net = xr::gan::NetConfig::from_json(tr.at("architecture"));
+    t.batch = tr.at("batch").get<int>();
+    t.gamma = tr.at("gamma").get<double>();
+    t.glr = tr.at("glr").get<double>();
+    t.dlr = tr.at("dlr").get<double>();
+    t.beta1 = tr.at("betas").at(0).get<double>();
+    t.beta2 = tr.at("betas").at(1).get<double>();
+    t.r1_interval = tr.at("r1_interval").get<int>();
+    t.pl_interval = tr.at("pl_interval").get<int>();
+    t.pl_weight = tr.at("pl_weight").get<double>();
+    t.pl_decay = tr.at("pl_decay").get<double>();
+    t.pl_batch_shrink = tr.at("pl_batch_shrink").get<int>();
+    t.style_mixing = tr.at("style_mixing").get<double>();
+    t.ema_kimg = tr.at("ema_kimg").get<double>();
+    t.ema_rampup = tr.at("ema_rampup").get<double>();
+    t.aug = xr::gan::parse_aug_mode(tr.at("aug").get<std::string>());
+    t.p = tr.at("p").get<double>();
+    t.target = tr.at("target").get<double>();
+    t.ada_interval = tr.at("ada_interval").get<int>();
+    t.ada_kimg = tr.at("ada_kimg").get<double>();
+    t.seed = tr.at("seed").get<uint64_t>();
+    t.kid_subset_size = tr.at("kid_subset_size").get<int>();
+    auto given = [&](const char* name) { return o.app->count(name) > 0; };
+    t.kimg = given("--kimg") ? keep.kimg : tr.at("kimg").get<double>();
+    t.tick_kimg = given("--tick") ? keep.tick_kimg : tr.at("tick").get<double>();
+    t.snap = given("--snap") ? keep.snap : tr.at("snap").get<int>();
+    t.metric_samples = given("--metric-samples") ? keep.metric_samples : tr.at("metric_samples").get<int>();
+    t.kid_subsets = given("--kid-subsets") ? keep.kid_subsets : tr.at("kid_subsets").get<int>();
+    t.precision = given("--precision") ? keep.precision : tr.at("precision").get<std::string>();
+    t.tf32 = given("--tf32") ? keep.tf32 : tr.at("tf32").get<bool>();
+    o.aug = xr::gan::aug_mode_name(t.aug);
+    if (o.data.empty()) o.data = j.at("data").at("root").get<std::string>();
+    const auto& m = j.at("metrics");
+    if (!given("--metric-features")) o.metric_features = m.at("features").get<std::string>();
+    if (!given("--metric-weights")) o.metric_weights = m.at("weights").get<std::string>();
+    if (!given("--metric-size")) o.metric_size = m.at("size").get<int>();
+  } catch (const nlohmann::json::exception& e) {
+    xr::fail_data(opts_path, std::string("incomplete gan-train options (") + e.what() + ")");
+  }
+  // CPU results depend on the thread count (the order of parallel sums): a resume
+  // keeps the run's count unless --threads says otherwise.
+  const CLI::App* common = o.app->get_option_group("Common options");
+  if (j.contains("threads") && (common == nullptr || common->count("--threads") == 0)) {
+    at::set_num_threads(j.at("threads").get<int>());
+  }
+  if (!o.out.empty() && fs::path(o.out).lexically_normal() != fs::path(o.resume).lexically_normal()) {
+    xr::fail_usage("--out must be the --resume folder or absent");
+  }
+  o.out = o.resume;
+}
+
+xr::gan::MetricSetup make_metrics(const Options& o, const xr::gan::TrainData& data, const c10::Device& device,
+                                  uint64_t seed, std::unique_ptr<xr::metrics::FeatureExtractor>& fx) {
+  xr::gan::MetricSetup m;
+  if (o.metric_features == "none") return m;
+  fx = xr::metrics::make_feature_extractor(o.metric_features, o.metric_weights, device, seed, 32, o.metric_size);
+  const std::string cache = o.cache_dir == "auto" ? xr::metrics::default_cache_dir()
+                            : o.cache_dir == "none" ? std::string()
+                                                    : o.cache_dir;
+  const xr::ImageFolder folder = xr::scan_image_folder(data.root);
+  m.real_features = xr::metrics::folder_features(*fx, folder, cache, data.pixels, 0);
+  auto* raw = fx.get();
+  m.features = [raw](const torch::Tensor& u8) { return raw->extract(u8); };
+  m.name = fx->description();
+  return m;
+}
+
+int run(Options& o, const xr::CommonOptions& common) {
+  const bool resume = !o.resume.empty();
+  if (resume) {
+    merge_resume_options(o);
+  } else {
+    if (o.data.empty()) xr::fail_usage("--data is required (or --resume RUN_DIR)");
+    if (o.out.empty()) xr::fail_usage("--out is required (or --resume RUN_DIR)");
+    o.t.seed = common.seed;
+    o.t.aug = xr::gan::parse_aug_mode(o.aug);
+  }
+  const c10::Device device = xr::resolve_device(common.device);
+  xr::gan::TrainData data = xr::gan::load_training_data(o.data);
+  o.t.net.resolution = static_cast<int>(data.pixels.size(2));
+  o.t.net.c_dim = static_cast<int>(data.classes.size());
+  o.t.validate();
+
+  const std::string opts_path = (fs::path(o.out) / "options.json").string();
+  if (!resume) {
+    if (fs::exists(opts_path)) {
+      xr::fail_create(o.out, "already holds a run (options.json); use --resume " + o.out + " to continue it");
+    }
+    if (fs::exists(o.out) && !fs::is_directory(o.out)) xr::fail_create(o.out, "exists and is not a folder");
+  }
+  std::vector<int> counts(data.classes.size(), 0);
+  for (int64_t l : data.labels) counts[l]++;
+  nlohmann::json doc = {{"schema", "xr.gan-train.options/1"},
+                        {"tool", "gan-train"},
+                        {"version", XR_VERSION},
+                        {"options", xr::effective_options(*o.app)},
+                        {"training", o.t.to_json()},
+                        {"data",
+                         {{"root", o.data},
+                          {"classes", data.classes},
+                          {"images_per_class", counts},
+                          {"resolution", o.t.net.resolution}}},
+                        {"metrics", {{"features", o.metric_features}, {"weights", o.metric_weights}, {"size", o.metric_size}}},
+                        {"device", xr::describe_device(device)},
+                        {"threads", at::get_num_threads()}};
+  xr::ensure_directory(o.out);
+  // A resumed run keeps the original options.json (the record of how it started);
+  // its changes go to options-resume.json.
+  const std::string written = resume ? (fs::path(o.out) / "options-resume.json").string() : opts_path;
+  xr::write_file_atomic(written, doc.dump(2) + "\n");
+  xr::log::info(std::to_string(data.labels.size()) + " images, " + std::to_string(data.classes.size()) +
+                " classes, " + std::to_string(o.t.net.resolution) + "x" + std::to_string(o.t.net.resolution) +
+                ", R1 gamma " + xr::format_number(o.t.gamma) + ", on " + xr::describe_device(device));
+  if (o.dry_run) {
+    std::cout << written << "\n";
+    return 0;
+  }
+  std::unique_ptr<xr::metrics::FeatureExtractor> fx;
+  const xr::gan::MetricSetup metrics = make_metrics(o, data, device, o.t.seed, fx);
+  const xr::gan::TrainResult r = xr::gan::train(o.t, data, device, o.out, resume, metrics);
+  nlohmann::json out = {{"schema", "xr.gan-train/1"},
+                        {"tool", "gan-train"},
+                        {"version", XR_VERSION},
+                        {"options", xr::effective_options(*o.app)},
+                        {"results",
+                         {{"run_dir", o.out},
+                          {"nimg", r.nimg},
+                          {"kimg", r.nimg / 1000.0},
+                          {"last_snapshot", r.last_snapshot},
+                          {"best_snapshot", r.best_snapshot},
+                          {"best_kid", std::isnan(r.best_kid) ? nlohmann::json() : nlohmann::json(r.best_kid)},
+                          {"gamma", o.t.gamma}}}};
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  return xr::tool_main(
+      argc, argv, kInfo, [&](CLI::App& app) { add_options(app, o); },
+      [&](const xr::CommonOptions& c) { return run(o, c); });
+}
