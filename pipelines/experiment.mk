@@ -24,6 +24,7 @@ DEVICE ?= auto
 AUG_PER_CLASS ?= 1000
 GAN_PER_CLASS ?= 1000
 GAN_KIMG ?= 5000
+GAN_TICK ?= 4
 GAN_SNAP ?= 50
 GAN_FLAGS ?= --gamma 1.024
 RUNS ?= 5
@@ -32,7 +33,10 @@ BATCH ?= 32
 WEIGHTS ?= none
 CLS_IMAGE_SIZE ?= $(IMAGE_SIZE)
 CLS_FLAGS ?=
+# FID/KID features: random (always available, not comparable with published
+# numbers) unless you have the FID network: METRIC_FEATURES=inception METRIC_WEIGHTS=...
 METRIC_FEATURES ?= random
+METRIC_WEIGHTS ?=
 PIPELINES := none classical gan
 
 xr_run = $(LAUNCH) $(XR_BIN)/$(1) --seed $(SEED)
@@ -56,7 +60,8 @@ $$($(1)_DIR)/classical/augment.csv: $$($(1)_DIR)/split/split.csv
 # The GAN: train on the training split, sample from the best-KID snapshot, measure.
 $$($(1)_DIR)/gan-run/best.safetensors: $$($(1)_DIR)/split/split.csv
 	$$(call xr_run,gan-train) --data $$($(1)_DIR)/split/train --out $$($(1)_DIR)/gan-run \
-	  --kimg $$(GAN_KIMG) --snap $$(GAN_SNAP) --device $$(DEVICE) $$(GAN_FLAGS) \
+	  --kimg $$(GAN_KIMG) --tick $$(GAN_TICK) --snap $$(GAN_SNAP) --device $$(DEVICE) \
+	  --metric-features $$(METRIC_FEATURES) $$(if $$(METRIC_WEIGHTS),--metric-weights $$(METRIC_WEIGHTS)) $$(GAN_FLAGS) \
 	  $$(if $$(wildcard $$($(1)_DIR)/gan-run/resume.json),--resume $$($(1)_DIR)/gan-run)
 
 $$($(1)_DIR)/gan/classes.txt: $$($(1)_DIR)/gan-run/best.safetensors
@@ -64,6 +69,7 @@ $$($(1)_DIR)/gan/classes.txt: $$($(1)_DIR)/gan-run/best.safetensors
 
 $$($(1)_DIR)/gan-quality.json: $$($(1)_DIR)/gan/classes.txt
 	$$(call xr_run,fid-kid) $$($(1)_DIR)/split/train $$($(1)_DIR)/gan --features $$(METRIC_FEATURES) \
+	  $$(if $$(METRIC_WEIGHTS),--weights $$(METRIC_WEIGHTS)) \
 	  --device $$(DEVICE) > $$@.tmp && mv $$@.tmp $$@
 
 # The classifier for each pipeline: the real training images plus its extra images.

@@ -1,6 +1,7 @@
 #include "core/png_io.hpp"
 
 #include <png.h>
+#include <zlib.h>
 
 #include <cctype>
 #include <cmath>
@@ -287,7 +288,10 @@ GrayImage to_gray8(const DecodedImage& img) {
   return out;
 }
 
-GrayImage read_gray8(const std::string& path) { return to_gray8(read_image(path)); }
+GrayImage read_gray8(const std::string& path) {
+  const std::string bytes = read_file(path);
+  return decode_gray8(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path);
+}
 
 ImageSize read_image_size(const std::string& path) {
   const std::string bytes = read_file(path);
@@ -339,8 +343,13 @@ struct PngWriter {
 bool encode_steps(png_structp png, png_infop info, WriteState* state, const GrayImage* img) {
   if (setjmp(png_jmpbuf(png))) return false;
   png_set_write_fn(png, state, write_to_string, flush_nothing);
-  // Level 6 with adaptive filters: near-minimal files at a fraction of level 9's time.
+  // Paeth predicts X-ray texture well, and after it the residuals are short runs of
+  // small values: Z_RLE finds them without deflate's costly match search (3.5x
+  // faster than adaptive filters with the default strategy, files 1% smaller on
+  // the real 128x128 crops: tests/bench/results/preprocess.md).
+  png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
   png_set_compression_level(png, 6);
+  png_set_compression_strategy(png, Z_RLE);
   png_set_IHDR(png, info, img->width, img->height, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);

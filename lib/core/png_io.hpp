@@ -1,5 +1,6 @@
 // Image file I/O. PNG through libpng (every colour type and bit depth, interlaced or
-// not); other formats (JPEG, BMP, ...) through stb_image where the build has it.
+// not); other formats (JPEG, BMP, TGA, 8-bit PGM/PPM, ...) through stb_image where
+// the build has it (16-bit PGM/PPM are refused: stb 2.27 misreads them).
 //
 // Conversion to the toolkit's 8-bit gray, documented in xr-toolkit(1): palette
 // images are expanded to RGB, then the FIRST channel is kept (R; the gray value of a
@@ -50,6 +51,8 @@ DecodedImage read_image(const std::string& path);
 
 GrayImage to_gray8(const DecodedImage& img);
 GrayImage read_gray8(const std::string& path);
+// The same pixels as to_gray8(decode_image(...)), faster for 8-bit PNGs (png_gray.cpp).
+GrayImage decode_gray8(const uint8_t* data, size_t size, const std::string& name);
 
 // Size only, from the header (PNG) without decoding the pixels.
 struct ImageSize {

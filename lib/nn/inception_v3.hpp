@@ -47,7 +47,8 @@ class InceptionV3Impl : public torch::nn::Module {
 
   // Eval-time speed-up: every conv+bn pair runs as one convolution with folded
   // weights computed from the current parameters and running statistics. Call again
-  // after loading new weights; unfold_batch_norm() (or train()) returns to the
+  // after loading new weights or moving the module to another device (the folded
+  // tensors are not registered); unfold_batch_norm() (or train()) returns to the
   // plain path. Results agree with the unfolded network to float rounding.
   void fold_batch_norm();
   void unfold_batch_norm();

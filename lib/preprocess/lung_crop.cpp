@@ -14,7 +14,6 @@
 #include "core/log.hpp"
 #include "core/parallel.hpp"
 #include "core/png_io.hpp"
-#include "preprocess/gray_png.hpp"
 
 namespace fs = std::filesystem;
 
@@ -86,7 +85,7 @@ CropOutcome crop_entry(const RawEntry& entry, const CropSettings& settings) {
   }
   GrayImage image;
   try {
-    image = read_gray8_fast(entry.image_path);
+    image = read_gray8(entry.image_path);
   } catch (const Error& e) {
     out.status = CropStatus::kBadImage;
     out.detail = std::string("unreadable image: ") + e.what();
@@ -102,7 +101,7 @@ CropOutcome crop_entry(const RawEntry& entry, const CropSettings& settings) {
   } else {
     GrayImage mask;
     try {
-      mask = read_gray8_fast(entry.mask_path);
+      mask = read_gray8(entry.mask_path);
     } catch (const Error& e) {
       out.status = CropStatus::kBadMask;
       out.detail = std::string("unreadable mask: ") + e.what();
@@ -168,7 +167,7 @@ std::vector<CropOutcome> crop_dataset(const RawDataset& raw, const ExclusionList
         if (todo[i]) {
           outcomes[i] = crop_entry(raw.entries[i], settings);
           if (!write_root.empty() && crop_written(outcomes[i].status)) {
-            write_new_file((fs::path(write_root) / names[i]).string(), encode_gray8_fast(outcomes[i].image));
+            write_new_file((fs::path(write_root) / names[i]).string(), encode_png_gray8(outcomes[i].image));
           }
           if (!write_root.empty()) outcomes[i].image = GrayImage();
         }

@@ -95,11 +95,17 @@ std::optional<GanQuality> parse_gan_quality(const json& j, const std::string& pa
     const json& cj = r["classes"][c];
     g.rows.push_back({c, opt_number(cj, "/fid"), opt_number(cj, "/kid_mean"), opt_number(cj, "/kid_std")});
   }
-  g.rows.push_back({"mean", opt_number(r, "/mean/fid"), opt_number(r, "/mean/kid_mean"), opt_number(r, "/mean/kid_std")});
+  g.rows.push_back(
+      {"mean", opt_number(r, "/mean/fid"), opt_number(r, "/mean/kid_mean"), opt_number(r, "/mean/kid_std")});
   g.features_id = opt_string(r, "/features/id");
   g.features_description = opt_string(r, "/features/description");
   const json::json_pointer cp("/features/comparable_with_published");
   g.comparable_with_published = r.contains(cp) && r.at(cp).is_boolean() && r.at(cp).get<bool>();
+  if (r.contains("warnings") && r["warnings"].is_array()) {
+    for (const auto& w : r["warnings"]) {
+      if (w.is_string()) g.warnings.push_back(w.get<std::string>());
+    }
+  }
   return g;
 }
 

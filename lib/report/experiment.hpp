@@ -66,6 +66,7 @@ struct GanQuality {  // gan-quality.json (fid-kid of the samples vs the train sp
   std::vector<PerClass> rows;  // classes in order, then "mean"
   std::string features_id, features_description;
   bool comparable_with_published = false;
+  std::vector<std::string> warnings;  // fid-kid's own (few images, singular covariance, ...)
 };
 
 struct Experiment {

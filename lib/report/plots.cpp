@@ -95,6 +95,8 @@ PlotScript gan_progress_plot(const Experiment& e) {
   const GanSnapshot* best = best_snapshot(e.gan_progress);
   s << "set multiplot layout 1,2 title " << gp_quote(ps.title) << "\n"
     << "set grid\nset xlabel 'Training progress (kimg)'\nset key top right\n"
+    << "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n"
+    << "set xtics rotate by -30\n"
     << "set ylabel 'KID'\n";
   if (best) {
     s << "$best << EOD\n" << format_number(best->kimg) << " " << format_number(best->kid_mean) << "\nEOD\n";
@@ -133,7 +135,22 @@ PlotScript sweep_plot(const std::vector<const Experiment*>& ordered) {
     blocks.push_back(p);
   }
   s << "set multiplot layout 1,2 title " << gp_quote(ps.title) << "\n"
-    << "set grid\nset logscale x 2\nset xlabel 'Training images per class'\nset key bottom right\n";
+    << "set grid\nset logscale x 2\nset xlabel 'Training images per class'\nset key bottom right\n"
+    << "set offsets 0, 0, graph 0.08, graph 0.08\n";
+  // Tics at the sizes that were run, not at powers of 2; a margin on the log axis.
+  std::vector<double> sizes;
+  for (const Experiment* e : ordered) {
+    if (e->train_per_class && std::find(sizes.begin(), sizes.end(), *e->train_per_class) == sizes.end()) {
+      sizes.push_back(*e->train_per_class);
+    }
+  }
+  std::sort(sizes.begin(), sizes.end());
+  s << "set xtics (";
+  for (size_t i = 0; i < sizes.size(); ++i) s << (i ? ", " : "") << format_number(sizes[i]);
+  s << ")\n";
+  if (!sizes.empty()) {
+    s << "set xrange [" << format_number(sizes.front() / 1.2) << ":" << format_number(sizes.back() * 1.2) << "]\n";
+  }
   for (int panel = 0; panel < 2; ++panel) {
     s << "set ylabel " << (panel == 0 ? "'Accuracy'" : "'MCC'") << "\nplot ";
     for (size_t i = 0; i < blocks.size(); ++i) {
@@ -150,7 +167,8 @@ PlotScript sweep_plot(const std::vector<const Experiment*>& ordered) {
 std::string find_program(const std::string& spec) {
   if (spec.empty() || spec == "none") return "";
   auto executable = [](const fs::path& p) { return fs::is_regular_file(p) && access(p.c_str(), X_OK) == 0; };
-  if (spec.find('/') != std::string::npos) return executable(spec) ? spec : "";
+  // Absolute, because gnuplot runs inside the report folder.
+  if (spec.find('/') != std::string::npos) return executable(spec) ? fs::absolute(spec).string() : "";
   const char* path = std::getenv("PATH");
   if (!path) return "";
   std::istringstream in(path);
@@ -166,12 +184,16 @@ std::string find_program(const std::string& spec) {
 bool run_gnuplot(const std::string& gnuplot, const std::string& dir, const std::string& name) {
   const std::string script = name + ".gp";
   const std::string log = (fs::path(dir) / (name + ".log")).string();
+  // Opened before the fork: `dir` may be relative, and the child changes into it.
+  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   const pid_t pid = fork();
-  if (pid < 0) return false;
+  if (pid < 0) {
+    if (fd >= 0) close(fd);
+    return false;
+  }
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec.
     if (chdir(dir.c_str()) != 0) _exit(127);
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int devnull = open("/dev/null", O_RDONLY);
     if (fd >= 0) {
       dup2(fd, 1);
@@ -181,13 +203,16 @@ bool run_gnuplot(const std::string& gnuplot, const std::string& dir, const std::
     execl(gnuplot.c_str(), gnuplot.c_str(), script.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
+  if (fd >= 0) close(fd);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return false;
   }
   const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && fs::exists(fs::path(dir) / (name + ".png"));
+  // On success the log holds at most gnuplot's warnings (e.g. a flat line's empty
+  // range), nothing a reader of the report needs; on failure it says why.
   std::error_code ec;
-  if (ok && fs::file_size(log, ec) == 0) fs::remove(log, ec);  // keep the log only when it says something
+  if (ok) fs::remove(log, ec);
   return ok;
 }
 

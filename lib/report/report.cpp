@@ -40,11 +40,12 @@ std::string cell(const std::string& s) {
   return out;
 }
 
-std::string table_header(const std::vector<std::string>& cols) {
+// The first `text_cols` columns are left-aligned text, the others right-aligned numbers.
+std::string table_header(const std::vector<std::string>& cols, size_t text_cols = 1) {
   std::string h = "|", rule = "|";
-  for (const auto& c : cols) {
-    h += " " + c + " |";
-    rule += c == cols.front() ? "---|" : "---:|";
+  for (size_t i = 0; i < cols.size(); ++i) {
+    h += " " + cols[i] + " |";
+    rule += i < text_cols ? "---|" : "---:|";
   }
   return h + "\n" + rule + "\n";
 }
@@ -74,7 +75,8 @@ std::string pick_options(const json& opts, const std::vector<std::string>& keys)
 
 std::string weights_text(const PipelineResult& r) {
   if (r.weights.empty()) return "not recorded";
-  if (r.weights == "none" || r.weights == "random") {
+  // inc3-train records "none (random initialisation)" when it started from scratch.
+  if (r.weights.rfind("none", 0) == 0 || r.weights.rfind("random", 0) == 0) {
     return "no pretrained weights (random initialisation; the paper used ImageNet weights)";
   }
   return std::string("pretrained weights ") + r.weights + (r.fine_tuned ? ", fine-tuned" : ", base frozen");
@@ -173,7 +175,7 @@ void experiment_section(const Experiment& e, const std::string& dir, const Repor
     md << "### McNemar's test between pipelines\n\n";
     if (!mc.empty()) {
       md << "Paired on the same test images (best runs); small p: the two classifiers' errors differ.\n\n";
-      md << table_header({"A", "B", "Only A right", "Only B right", "Test", "p-value"});
+      md << table_header({"A", "B", "Only A right", "Only B right", "Test", "p-value"}, 2);
       for (const auto& r : mc) {
         md << row({pipeline_label(r.a), pipeline_label(r.b), std::to_string(r.only_a_correct),
                    std::to_string(r.only_b_correct), r.method, fixed(r.p_value)});
@@ -201,6 +203,11 @@ void experiment_section(const Experiment& e, const std::string& dir, const Repor
                                          : "These FID/KID values are NOT comparable with published numbers "
                                            "(not the reference Inception-v3 features).")
          << "\n\n";
+      if (!g.warnings.empty()) {
+        md << "fid-kid's warnings:\n\n";
+        for (const auto& w : g.warnings) md << "- " << w << "\n";
+        md << "\n";
+      }
     }
     if (!e.gan_progress.empty()) {
       const GanSnapshot* best = best_snapshot(e.gan_progress);
@@ -269,7 +276,8 @@ void sources_section(const std::vector<Experiment>& exps, std::ostringstream& md
     if (e.gan_options.is_object()) {
       const json& go = e.gan_options.contains("options") ? e.gan_options["options"] : e.gan_options;
       md << "- " << e.name << ", GAN training: `" << (fs::path(e.dir) / "gan-run" / "options.json").string()
-         << "` (gan-train; " << pick_options(go, {"kimg", "gamma", "batch", "glr", "dlr", "cbase", "cmax", "aug", "target", "seed"})
+         << "` (gan-train; "
+         << pick_options(go, {"kimg", "gamma", "batch", "glr", "dlr", "cbase", "cmax", "aug", "target", "seed"})
          << ")\n";
     }
   }
@@ -314,7 +322,7 @@ ReportSummary write_report(const std::vector<Experiment>& exps, const std::strin
       md << "Not computed: no pipeline was evaluated at two sizes.\n\n";
     } else {
       md << "Best-run values; change = smaller minus larger (negative: worse with less data).\n\n";
-      md << table_header({"From", "To", "Pipeline", "Metric", "Larger", "Smaller", "Change"});
+      md << table_header({"From", "To", "Pipeline", "Metric", "Larger", "Smaller", "Change"}, 4);
       for (const auto& c : changes) {
         std::string title = c.metric;
         for (const auto& m : metric_specs())
@@ -331,7 +339,9 @@ ReportSummary write_report(const std::vector<Experiment>& exps, const std::strin
   if (exps.size() >= 3) {
     md << "## Data-size sweep: accuracy and MCC against training images per class\n\n";
     std::vector<std::string> cols{"Pipeline"};
-    for (const Experiment* e : ordered) cols.push_back(e->train_per_class ? format_number(*e->train_per_class) : e->name);
+    for (const Experiment* e : ordered) {
+      cols.push_back(e->train_per_class ? format_number(*e->train_per_class) : e->name);
+    }
     md << "Best-run accuracy / MCC per training images per class:\n\n" << table_header(cols);
     for (const auto& p : pipelines()) {
       std::vector<std::string> cells{pipeline_label(p)};

@@ -6,6 +6,7 @@
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/png_io.hpp"
+#include "report/bitmap_font.hpp"
 
 namespace fs = std::filesystem;
 
@@ -41,8 +42,9 @@ SampleGrid sample_grid(const Experiment& e, int per_row, int tile) {
   const std::vector<std::pair<std::string, fs::path>> sources{
       {"real", root / "split" / "train"}, {"classical", root / "classical"}, {"GAN", root / "gan"}};
   struct Row {
+    std::string label;
     std::vector<std::string> files;
-    bool group_start;
+    std::string group;  // class name for the first row of a class, else ""
   };
   std::vector<Row> rows;
   for (const auto& src : sources) {
@@ -54,29 +56,54 @@ SampleGrid sample_grid(const Experiment& e, int per_row, int tile) {
       auto files = first_images(src.second / c, per_row);
       if (files.empty()) continue;
       g.rows.push_back(c + ": " + src.first);
-      rows.push_back({files, first && !rows.empty()});
+      rows.push_back({src.first, files, first ? c : ""});
       first = false;
     }
   }
   if (rows.empty()) return g;
-  int height = 0;
-  for (const auto& r : rows) height += (r.group_start ? kGroupGap : 0) + tile + kGap;
-  height -= kGap;
-  const int width = per_row * (tile + kGap) - kGap;
-  g.image = GrayImage(width, height, kBackground);
-  int y = 0;
+
+  // Text at a size that suits the tiles: 2x for 64-pixel tiles.
+  const int scale = std::max(1, tile / 32);
+  const int text_h = kGlyphHeight * scale;
+  const int header_h = text_h + 2 * kGap + 2 * scale;
+  int label_w = 0, header_w = 0;
+  size_t widest = 0;
   for (const auto& r : rows) {
-    if (r.group_start) y += kGroupGap;
-    for (size_t i = 0; i < r.files.size(); ++i) {
+    label_w = std::max(label_w, text_width(r.label, scale));
+    header_w = std::max(header_w, text_width(r.group, scale));
+    widest = std::max(widest, r.files.size());
+  }
+  label_w += 4 * scale;
+  const int tiles_w = static_cast<int>(widest) * (tile + kGap) - kGap;
+  const int width = label_w + std::max(tiles_w, header_w);
+  int height = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].group.empty()) height += (i ? kGroupGap : 0) + header_h;
+    height += tile + kGap;
+  }
+  height -= kGap;
+  g.image = GrayImage(width, height, kBackground);
+  g.tiles_x0 = label_w;
+  int y = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    if (!r.group.empty()) {
+      if (i) y += kGroupGap;
+      draw_text(g.image, label_w, y + kGap, r.group, scale, 0);
+      y += header_h;
+    }
+    if (i == 0) g.tiles_y0 = y;
+    draw_text(g.image, 0, y + (tile - text_h) / 2, r.label, scale, 0);
+    for (size_t k = 0; k < r.files.size(); ++k) {
       GrayImage img;
       try {
-        img = read_gray8(r.files[i]);
+        img = read_gray8(r.files[k]);
       } catch (const Error& err) {
-        g.notes.push_back("skipped " + r.files[i] + " (" + err.what() + ")");
+        g.notes.push_back("skipped " + r.files[k] + " (" + err.what() + ")");
         continue;
       }
       const GrayImage t = resize(img, tile, tile);
-      const int x0 = static_cast<int>(i) * (tile + kGap);
+      const int x0 = label_w + static_cast<int>(k) * (tile + kGap);
       for (int yy = 0; yy < tile; ++yy)
         for (int xx = 0; xx < tile; ++xx) g.image.at(x0 + xx, y + yy) = t.at(xx, yy);
     }

@@ -10,7 +10,6 @@
 
 #include "core/atomic_file.hpp"
 #include "core/png_io.hpp"
-#include "preprocess/gray_png.hpp"
 #include "preprocess/lung_crop.hpp"
 
 namespace fs = std::filesystem;
@@ -74,13 +73,13 @@ BENCHMARK(BM_DecodeMask);
 
 void BM_DecodeImageFast(benchmark::State& state) {
   const auto& s = sample();
-  for (auto _ : state) benchmark::DoNotOptimize(xr::decode_gray8_fast(s.image_bytes, "bench"));
+  for (auto _ : state) benchmark::DoNotOptimize(xr::decode_gray8(reinterpret_cast<const uint8_t*>(s.image_bytes.data()), s.image_bytes.size(), "bench"));
 }
 BENCHMARK(BM_DecodeImageFast);
 
 void BM_DecodeMaskFast(benchmark::State& state) {
   const auto& s = sample();
-  for (auto _ : state) benchmark::DoNotOptimize(xr::decode_gray8_fast(s.mask_bytes, "bench"));
+  for (auto _ : state) benchmark::DoNotOptimize(xr::decode_gray8(reinterpret_cast<const uint8_t*>(s.mask_bytes.data()), s.mask_bytes.size(), "bench"));
 }
 BENCHMARK(BM_DecodeMaskFast);
 
@@ -109,7 +108,7 @@ BENCHMARK(BM_EncodePng);
 void BM_EncodePngFast(benchmark::State& state) {
   const auto& s = sample();
   const xr::GrayImage out = xr::resize(decode(s.image_bytes), 128, 128);
-  for (auto _ : state) benchmark::DoNotOptimize(xr::encode_gray8_fast(out));
+  for (auto _ : state) benchmark::DoNotOptimize(xr::encode_png_gray8(out));
 }
 BENCHMARK(BM_EncodePngFast);
 
@@ -118,7 +117,7 @@ void BM_CropEntry(benchmark::State& state) {
   const auto& s = sample();
   for (auto _ : state) {
     const xr::CropOutcome o = xr::crop_entry(s.entry, xr::CropSettings{});
-    benchmark::DoNotOptimize(xr::encode_gray8_fast(o.image));
+    benchmark::DoNotOptimize(xr::encode_png_gray8(o.image));
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -40,6 +40,6 @@ if [[ "${PAPER:-0}" == 1 ]]; then
     done
   done
   "$build/bin/gan-train" -q --data "$work/paper" --out "$work/run-paper" --batch 32 --metric-features none \
-    --device cpu --threads "$threads" --kimg 0.128 --tick 0.032 --snap 1000 >/dev/null
+    --device cpu --threads "$threads" --kimg 0.064 --tick 0.032 --snap 1000 >/dev/null
   echo "paper (128x128, batch 32, cbase 16384, cmax 512, $threads threads): $(median_sec_per_kimg "$work/run-paper/stats.jsonl")"
 fi

@@ -295,3 +295,27 @@ TEST_F(GanTraining, OptionsAreValidated) {
   o.net.cbase = 8;  // no channels at 16x16
   EXPECT_THROW(o.validate(), xr::Error);
 }
+
+TEST_F(GanTraining, NonFiniteLossStopsAndKeepsTheLastGoodSnapshot) {
+  TempDir tmp;
+  make_data(tmp.str("data"), 4);
+  const TrainData data = load_training_data(tmp.str("data"));
+  TrainOptions o = tiny_options();
+  o.net.resolution = 16;
+  o.net.c_dim = 2;
+  o.dlr = 1e30;  // the first D update throws its weights to infinity
+  o.kimg = 0.064;
+  o.tick_kimg = 0.008;
+  o.snap = 1;
+  try {
+    train_in(tmp.str("run"), o, data, false);
+    FAIL() << "diverged training did not stop";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kSoftware);
+    EXPECT_NE(std::string(e.what()).find("network-snapshot-000000004.safetensors"), std::string::npos) << e.what();
+  }
+  // Tick 0 (before any update took effect) is the only snapshot.
+  EXPECT_TRUE(fs::exists(tmp.str("run/network-snapshot-000000004.safetensors")));
+  EXPECT_FALSE(fs::exists(tmp.str("run/network-snapshot-000000012.safetensors")));
+  EXPECT_TRUE(fs::exists(tmp.str("run/resume.safetensors")));
+}

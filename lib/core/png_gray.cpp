@@ -1,14 +1,16 @@
-#include "preprocess/gray_png.hpp"
-
+// The gray fast path of read_gray8: 8-bit-or-less PNGs decode straight to their
+// first channel (libpng expands palette and low-bit gray, nothing else) instead of
+// to RGBA and back, which is most of the decode time of an X-ray. 16-bit and large
+// PNGs, other formats and every corrupt file go through the general decoder, so
+// pixels, messages and exit codes are the same (tests/unit/core/test_png_gray.cpp
+// checks every PngSuite file).
 #include <png.h>
-#include <zlib.h>
 
 #include <csetjmp>
 #include <cstring>
 #include <memory>
 #include <vector>
 
-#include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/png_io.hpp"
 
@@ -24,7 +26,7 @@ struct FastJob {
   size_t pos = 0;
   png_structp png = nullptr;
   png_infop info = nullptr;
-  bool fallback = false;  // not for the fast path: hand over to xr::read_gray8
+  bool fallback = false;  // not for the fast path: hand over to the general decoder
   GrayImage out;
   std::vector<uint8_t> buffer;
   std::vector<png_bytep> rows;
@@ -40,8 +42,8 @@ extern "C" void fast_read(png_structp png, png_bytep out, png_size_t n) {
   job->pos += n;
 }
 
-// Returns false on any libpng error (the caller then lets xr::read_gray8 produce
-// the message). Only `job` is live across setjmp.
+// Returns false on any libpng error (the caller then lets the general decoder
+// produce the message). Only `job` is live across setjmp.
 bool fast_steps(FastJob* job) {
   if (setjmp(png_jmpbuf(job->png))) return false;
   png_set_read_fn(job->png, job, fast_read);
@@ -87,67 +89,18 @@ bool fast_steps(FastJob* job) {
   return true;
 }
 
-struct EncodeJob {
-  const GrayImage* img = nullptr;
-  std::string out;
-  png_structp png = nullptr;
-  png_infop info = nullptr;
-  ~EncodeJob() { png_destroy_write_struct(&png, info ? &info : nullptr); }
-};
-
-extern "C" void fast_write(png_structp png, png_bytep data, png_size_t n) {
-  static_cast<EncodeJob*>(png_get_io_ptr(png))->out.append(reinterpret_cast<const char*>(data), n);
-}
-extern "C" void fast_flush(png_structp) {}
-
-bool encode_steps(EncodeJob* job) {
-  if (setjmp(png_jmpbuf(job->png))) return false;
-  png_set_write_fn(job->png, job, fast_write, fast_flush);
-  // Paeth predicts X-ray texture well, and after it the residuals are short runs of
-  // small values: Z_RLE finds them without deflate's costly match search.
-  png_set_filter(job->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
-  png_set_compression_level(job->png, 6);
-  png_set_compression_strategy(job->png, Z_RLE);
-  const GrayImage& img = *job->img;
-  png_set_IHDR(job->png, job->info, img.width, img.height, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(job->png, job->info);
-  for (int y = 0; y < img.height; ++y) {
-    png_write_row(job->png, const_cast<png_bytep>(&img.pixels[static_cast<size_t>(y) * img.width]));
-  }
-  png_write_end(job->png, nullptr);
-  return true;
-}
-
 }  // namespace
 
-std::string encode_gray8_fast(const GrayImage& img) {
-  if (img.empty()) throw Error(Exit::kSoftware, "", "cannot encode an empty image");
-  auto job = std::make_unique<EncodeJob>();
-  job->img = &img;
-  job->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, fast_error, fast_warning);
-  if (job->png) job->info = png_create_info_struct(job->png);
-  if (!job->info || !encode_steps(job.get())) throw Error(Exit::kSoftware, "", "PNG encoding failed");
-  return std::move(job->out);
-}
-
-void write_gray8_fast(const std::string& path, const GrayImage& img) {
-  write_file_atomic(path, encode_gray8_fast(img));
-}
-
-GrayImage decode_gray8_fast(const std::string& bytes, const std::string& name) {
-  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
-  if (has_png_signature(data, bytes.size())) {
+GrayImage decode_gray8(const uint8_t* data, size_t size, const std::string& name) {
+  if (has_png_signature(data, size)) {
     auto job = std::make_unique<FastJob>();
     job->data = data;
-    job->size = bytes.size();
+    job->size = size;
     job->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, fast_error, fast_warning);
     if (job->png) job->info = png_create_info_struct(job->png);
     if (job->info && fast_steps(job.get()) && !job->fallback) return std::move(job->out);
   }
-  return to_gray8(decode_image(data, bytes.size(), name));
+  return to_gray8(decode_image(data, size, name));
 }
-
-GrayImage read_gray8_fast(const std::string& path) { return decode_gray8_fast(read_file(path), path); }
 
 }  // namespace xr

@@ -1,0 +1,319 @@
+// xr-report's table computations on the hand-made fixture in tests/golden/report/
+// (made by make_fixture.py): the metrics read back must equal scikit-learn's, Table 4
+// and McNemar's p-values must equal the independent Python computation in
+// expected.json; malformed inputs must be refused with the right exit code.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/errors.hpp"
+#include "report/experiment.hpp"
+#include "report/bitmap_font.hpp"
+#include "report/plots.hpp"
+#include "report/sample_grid.hpp"
+#include "report/tables.hpp"
+
+namespace fs = std::filesystem;
+namespace rep = xr::report;
+using nlohmann::json;
+
+namespace {
+
+std::string golden_dir() {
+  const char* src = std::getenv("XR_SOURCE_DIR");
+  fs::path p = src ? fs::path(src) : fs::current_path();
+  return (p / "tests" / "golden" / "report").string();
+}
+
+std::string fixture(const std::string& exp) { return (fs::path(golden_dir()) / "fixture" / exp).string(); }
+
+json expected() {
+  std::ifstream in(fs::path(golden_dir()) / "expected.json");
+  return json::parse(in);
+}
+
+std::vector<rep::Experiment> all_experiments() {
+  // Deliberately not in size order: by_size must sort them.
+  return {rep::load_experiment(fixture("micro")), rep::load_experiment(fixture("tiny")),
+          rep::load_experiment(fixture("small"))};
+}
+
+xr::Exit code_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const xr::Error& e) {
+    return e.code();
+  }
+  return xr::Exit::kOk;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() / ("xr-report-test-" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(counter_++));
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  fs::path operator/(const std::string& s) const { return path_ / s; }
+  std::string str() const { return path_.string(); }
+
+ private:
+  fs::path path_;
+  static inline int counter_ = 0;
+};
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+}  // namespace
+
+TEST(Report, BestRunMetricsEqualSklearn) {
+  const json exp = expected();
+  for (const auto& e : all_experiments()) {
+    const json& want = exp["metrics"][e.name];
+    ASSERT_EQ(e.results.size(), want.size()) << e.name;
+    for (const auto& [pipe, values] : want.items()) {
+      ASSERT_TRUE(e.results.count(pipe)) << e.name << " " << pipe;
+      for (const auto& [metric, v] : values.items()) {
+        EXPECT_NEAR(e.results.at(pipe).values.at(metric).best, v.get<double>(), 1e-12)
+            << e.name << " " << pipe << " " << metric;
+      }
+    }
+  }
+}
+
+TEST(Report, TrainPerClassFromSplitCsv) {
+  const auto exps = all_experiments();
+  EXPECT_DOUBLE_EQ(*exps[0].train_per_class, 4);
+  EXPECT_DOUBLE_EQ(*exps[1].train_per_class, 2);
+  EXPECT_DOUBLE_EQ(*exps[2].train_per_class, 8);
+  EXPECT_EQ(exps[2].classes, (std::vector<std::string>{"COVID", "Normal", "Viral Pneumonia"}));
+}
+
+TEST(Report, MeanStdAndBootstrapPassedThrough) {
+  const rep::Experiment e = rep::load_experiment(fixture("small"));
+  const auto& acc = e.results.at("none").values.at("accuracy");
+  // make_fixture.py: mean = best - 0.05 rounded to 4 places, std 0.02, CI [best-0.2, best+0.1].
+  EXPECT_DOUBLE_EQ(*acc.mean, 0.7);
+  EXPECT_DOUBLE_EQ(*acc.std, 0.02);
+  EXPECT_DOUBLE_EQ(*acc.ci_low, 0.55);
+  EXPECT_DOUBLE_EQ(*acc.ci_high, 0.85);
+  EXPECT_FALSE(e.results.at("none").values.at("precision").ci_low.has_value());  // cls-eval has none
+  EXPECT_EQ(e.results.at("none").runs, 5);
+  EXPECT_EQ(*e.results.at("none").kept_run, 2);
+  const rep::Experiment tiny = rep::load_experiment(fixture("tiny"));
+  EXPECT_FALSE(tiny.results.at("none").values.at("accuracy").ci_low.has_value());
+  // The confusion matrix as [true][predicted]: none predicted COVID-3 as Normal.
+  EXPECT_EQ(e.results.at("none").confusion[0], (std::vector<int64_t>{3, 1, 0}));
+}
+
+TEST(Report, MissingStagesListed) {
+  const rep::Experiment micro = rep::load_experiment(fixture("micro"));
+  EXPECT_EQ(micro.results.count("gan"), 0u);
+  EXPECT_FALSE(micro.gan_quality.has_value());
+  ASSERT_EQ(micro.missing.size(), 3u);
+  EXPECT_NE(micro.missing[0].find("eval/gan/metrics.json"), std::string::npos);
+  const rep::Experiment small = rep::load_experiment(fixture("small"));
+  EXPECT_TRUE(small.missing.empty());
+}
+
+TEST(Report, SizeOrderAndTable4MatchPython) {
+  const auto exps = all_experiments();
+  const auto ordered = rep::by_size(exps);
+  ASSERT_EQ(ordered.size(), 3u);
+  EXPECT_EQ(ordered[0]->name, "small");
+  EXPECT_EQ(ordered[1]->name, "micro");
+  EXPECT_EQ(ordered[2]->name, "tiny");
+  const auto changes = rep::size_changes(ordered);
+  const json want = expected()["table4"];
+  ASSERT_EQ(changes.size(), want.size());
+  for (size_t i = 0; i < changes.size(); ++i) {
+    EXPECT_EQ(changes[i].larger, want[i]["larger"]);
+    EXPECT_EQ(changes[i].smaller, want[i]["smaller"]);
+    EXPECT_EQ(changes[i].pipeline, want[i]["pipeline"]);
+    EXPECT_EQ(changes[i].metric, want[i]["metric"]);
+    EXPECT_NEAR(changes[i].change(), want[i]["change"].get<double>(), 1e-12) << i;
+  }
+  const xr::CsvTable t = rep::change_table(changes);
+  EXPECT_EQ(t.rows.size(), changes.size());
+  EXPECT_EQ(t.rows[0][t.column("change")], xr::format_number(changes[0].change()));
+}
+
+TEST(Report, UnknownSizesGoLastInGivenOrder) {
+  std::vector<rep::Experiment> exps(3);
+  exps[0].name = "a";
+  exps[1].name = "b";
+  exps[1].train_per_class = 10;
+  exps[2].name = "c";
+  const auto o = rep::by_size(exps);
+  EXPECT_EQ(o[0]->name, "b");
+  EXPECT_EQ(o[1]->name, "a");
+  EXPECT_EQ(o[2]->name, "c");
+}
+
+TEST(Report, McNemarMatchesScipy) {
+  const json want = expected()["mcnemar"];
+  for (const auto& e : all_experiments()) {
+    std::vector<std::string> notes;
+    const auto rows = rep::mcnemar_pairs(e, notes);
+    EXPECT_TRUE(notes.empty());
+    ASSERT_EQ(rows.size(), want[e.name].size()) << e.name;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const json& w = want[e.name][i];
+      EXPECT_EQ(rows[i].a, w["a"]);
+      EXPECT_EQ(rows[i].b, w["b"]);
+      EXPECT_EQ(rows[i].n, 12);
+      EXPECT_EQ(rows[i].only_a_correct, w["only_a_correct"].get<int64_t>());
+      EXPECT_EQ(rows[i].only_b_correct, w["only_b_correct"].get<int64_t>());
+      EXPECT_NEAR(rows[i].p_value, w["p_value"].get<double>(), 1e-12) << e.name << " " << i;
+    }
+  }
+}
+
+TEST(Report, McNemarSkipsDifferentTestSets) {
+  TempDir d;
+  fs::copy(fixture("tiny"), d / "tiny", fs::copy_options::recursive);
+  write(d / "tiny" / "eval" / "gan" / "predictions.csv",
+        "path,true_class,predicted_class\nCOVID/other.png,COVID,COVID\n");
+  const rep::Experiment e = rep::load_experiment((d / "tiny").string());
+  std::vector<std::string> notes;
+  EXPECT_TRUE(rep::mcnemar_pairs(e, notes).empty());
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("not the same test set"), std::string::npos);
+}
+
+TEST(Report, GanProgressBestSnapshotIsLowestKid) {
+  const auto p = rep::parse_gan_progress(
+      "{\"snapshot\":\"a\",\"kimg\":4,\"kid\":{\"mean\":0.09},\"fid\":{\"mean\":80}}\n\n"
+      "{\"snapshot\":\"b\",\"kimg\":8,\"kid\":{\"mean\":0.03},\"fid\":{\"mean\":40}}\n"
+      "{\"snapshot\":\"c\",\"kimg\":12,\"kid\":{\"mean\":0.05},\"fid\":{\"mean\":30}}\n",
+      "m.jsonl");
+  ASSERT_EQ(p.size(), 3u);
+  const rep::GanSnapshot* best = rep::best_snapshot(p);
+  ASSERT_NE(best, nullptr);
+  EXPECT_EQ(best->snapshot, "b");
+  EXPECT_DOUBLE_EQ(best->kimg, 8);
+  EXPECT_EQ(rep::best_snapshot({}), nullptr);
+  try {
+    rep::parse_gan_progress("{\"kimg\":4,\"kid\":{\"mean\":1},\"fid\":{\"mean\":1}}\n{\"kimg\":", "m.jsonl");
+    FAIL() << "no error";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kDataErr);
+    EXPECT_EQ(e.path(), "m.jsonl:2");
+  }
+  EXPECT_EQ(code_of([] { rep::parse_gan_progress("{\"kimg\":4}\n", "m"); }), xr::Exit::kDataErr);
+}
+
+TEST(Report, GanQualityFromFidKidJson) {
+  const rep::Experiment e = rep::load_experiment(fixture("small"));
+  ASSERT_TRUE(e.gan_quality.has_value());
+  const auto& rows = e.gan_quality->rows;
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[2].name, "Viral Pneumonia");
+  EXPECT_DOUBLE_EQ(*rows[2].fid, 12.5);
+  EXPECT_EQ(rows[3].name, "mean");
+  EXPECT_DOUBLE_EQ(*rows[3].kid_mean, 0.02);
+  EXPECT_FALSE(e.gan_quality->comparable_with_published);
+  ASSERT_EQ(e.gan_quality->warnings.size(), 1u);
+  ASSERT_EQ(e.gan_progress.size(), 3u);
+}
+
+TEST(Report, MalformedAndMissingInputs) {
+  TempDir d;
+  EXPECT_EQ(code_of([&] { rep::load_experiment((d / "nope").string()); }), xr::Exit::kNoInput);
+  EXPECT_EQ(code_of([&] { rep::read_json_file((d / "nope.json").string()); }), xr::Exit::kNoInput);
+  write(d / "bad.json", "{\"results\": ");
+  try {
+    rep::read_json_file((d / "bad.json").string());
+    FAIL() << "no error";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kDataErr);
+    EXPECT_EQ(e.path(), (d / "bad.json").string());
+  }
+  // Valid JSON without the numbers the table needs.
+  EXPECT_EQ(code_of([] { rep::parse_eval_metrics(json::parse("{\"results\":{\"accuracy\":1}}"), "m"); }),
+            xr::Exit::kDataErr);
+  json j = rep::read_json_file(fixture("small") + "/eval/none/metrics.json");
+  ASSERT_NO_THROW(rep::parse_eval_metrics(j, "m"));
+  j["results"]["confusion"][1] = json::array({1, 2});
+  EXPECT_EQ(code_of([&] { rep::parse_eval_metrics(j, "m"); }), xr::Exit::kDataErr);
+  j = rep::read_json_file(fixture("small") + "/eval/none/metrics.json");
+  j["results"]["bootstrap"]["mcc"] = 0.5;
+  EXPECT_EQ(code_of([&] { rep::parse_eval_metrics(j, "m"); }), xr::Exit::kDataErr);
+  // A malformed split.csv in an experiment folder.
+  fs::copy(fixture("tiny"), d / "tiny", fs::copy_options::recursive);
+  write(d / "tiny" / "split" / "split.csv", "path,split,class\n\"a,train,X\n");
+  EXPECT_EQ(code_of([&] { rep::load_experiment((d / "tiny").string()); }), xr::Exit::kDataErr);
+}
+
+TEST(Report, MetricsTableLongForm) {
+  const rep::Experiment e = rep::load_experiment(fixture("micro"));
+  const xr::CsvTable t = rep::metrics_table(e);
+  ASSERT_EQ(t.rows.size(), 12u);  // 2 pipelines x 6 metrics
+  EXPECT_EQ(t.rows[0][t.column("pipeline")], "none");
+  EXPECT_EQ(t.rows[0][t.column("metric")], "accuracy");
+  EXPECT_EQ(t.rows[0][t.column("best_run")], "0.5");
+  EXPECT_EQ(t.rows[0][t.column("train_per_class")], "4");
+  EXPECT_EQ(t.rows[0][t.column("runs")], "5");
+  EXPECT_EQ(t.rows[0][t.column("ci_low")], "0.3");
+  EXPECT_EQ(t.rows[1][t.column("ci_low")], "");  // precision: no bootstrap interval
+  EXPECT_EQ(t.rows[6][t.column("pipeline")], "classical");
+}
+
+TEST(Report, NumberFormatting) {
+  EXPECT_EQ(rep::fixed(0.123456), "0.1235");
+  EXPECT_EQ(rep::fixed(-0.00001), "0.0000");
+  EXPECT_EQ(rep::fixed(-0.25), "-0.2500");
+  EXPECT_EQ(rep::fixed(std::optional<double>()), "");
+  EXPECT_EQ(rep::fixed(12.5, 3), "12.500");
+}
+
+TEST(Report, GnuplotQuotingAndScripts) {
+  EXPECT_EQ(rep::gp_quote("it's"), "'it''s'");
+  const rep::Experiment e = rep::load_experiment(fixture("small"));
+  const rep::PlotScript p = rep::confusion_plot(e, e.results.at("none"));
+  EXPECT_EQ(p.name, "confusion_small_none");
+  EXPECT_NE(p.text.find("set output 'confusion_small_none.png'"), std::string::npos);
+  // Data rows are "predicted true count": COVID predicted as Normal once.
+  EXPECT_NE(p.text.find("\n1 0 1\n"), std::string::npos);
+  EXPECT_NE(p.text.find("'Viral Pneumonia' 2"), std::string::npos);
+  EXPECT_EQ(rep::find_program("none"), "");
+  EXPECT_EQ(rep::find_program("/nonexistent/gnuplot"), "");
+}
+
+TEST(Report, SampleGridLayout) {
+  const rep::Experiment e = rep::load_experiment(fixture("small"));
+  const rep::SampleGrid g = rep::sample_grid(e, 8, 16);
+  ASSERT_EQ(g.rows.size(), 9u);  // 3 classes x (real, classical, GAN)
+  EXPECT_EQ(g.rows[0], "COVID: real");
+  EXPECT_EQ(g.rows[8], "Viral Pneumonia: GAN");
+  ASSERT_FALSE(g.image.empty());
+  // The fixture's 16x16 images are copied unscaled at tile 16: the first real COVID
+  // image (t0.png) has value 0 outside its centre square, 255 inside.
+  EXPECT_GT(g.tiles_x0, 0);  // labels at the left
+  EXPECT_GT(g.tiles_y0, 0);  // the class name above
+  EXPECT_EQ(g.image.at(g.tiles_x0 + 0, g.tiles_y0), 0);
+  EXPECT_EQ(g.image.at(g.tiles_x0 + 8, g.tiles_y0 + 8), 255);
+  // The second image of the row (t1.png: 10 outside, 245 inside) two pixels further.
+  EXPECT_EQ(g.image.at(g.tiles_x0 + 18, g.tiles_y0), 10);
+  const rep::Experiment micro = rep::load_experiment(fixture("micro"));
+  EXPECT_TRUE(rep::sample_grid(micro).image.empty());  // no images in that fixture
+}
+
+TEST(Report, BitmapFontDrawsKnownGlyph) {
+  xr::GrayImage img(12, 7, 255);
+  rep::draw_text(img, 0, 0, "l1", 1, 0);  // lower case drawn as upper case: 'L' then '1'
+  for (int y = 0; y < 7; ++y) EXPECT_EQ(img.at(0, y), 0) << y;  // L's stem
+  for (int x = 0; x < 5; ++x) EXPECT_EQ(img.at(x, 6), 0) << x;  // L's foot
+  EXPECT_EQ(img.at(1, 0), 255);
+  EXPECT_EQ(img.at(8, 0), 0);  // '1' starts at x 6: its top pixel is column 2
+  EXPECT_EQ(rep::text_width("ab", 2), 22);
+}
