@@ -69,6 +69,20 @@ bool flag_value(const CLI::Option* opt) {
   }
 }
 
+// CLI11 shows the default of a multi-value option as one string, "[0.6,1.4]" or "[]".
+std::vector<std::string> split_default_list(const std::string& text) {
+  std::vector<std::string> items;
+  const std::string inner = text.substr(1, text.size() - 2);
+  size_t start = 0;
+  while (!inner.empty() && start <= inner.size()) {
+    const size_t comma = inner.find(',', start);
+    items.push_back(inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
 // The options of `app` and of its option groups (CLI11 keeps those in unnamed
 // sub-apps, which get_options() does not list): the common options live in one.
 void collect_options(const CLI::App& app, nlohmann::json& out) {
@@ -83,8 +97,12 @@ void collect_options(const CLI::App& app, nlohmann::json& out) {
     }
     std::vector<std::string> values = opt->results();
     if (values.empty()) {
-      std::string def = opt->get_default_str();
-      if (!def.empty()) values.push_back(def);
+      const std::string def = opt->get_default_str();
+      if (opt->get_items_expected_max() > 1 && def.size() >= 2 && def.front() == '[' && def.back() == ']') {
+        values = split_default_list(def);
+      } else if (!def.empty()) {
+        values.push_back(def);
+      }
     }
     if (opt->get_items_expected_max() > 1) {
       nlohmann::json arr = nlohmann::json::array();

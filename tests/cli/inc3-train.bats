@@ -64,7 +64,7 @@ setup() {
   grep -qx "base.Conv2d_1a_3x3.conv.weight" names
   grep -qx "base.Mixed_7c.branch_pool.bn.running_var" names
   grep -qx "head.logits.weight" names
-  ! grep -qv -e '^base\.' -e '^head\.' names
+  run ! grep -qv -e '^base\.' -e '^head\.' names
 }
 
 @test "inc3-train: frozen base, several runs, cached features, the best run kept" {

@@ -120,7 +120,7 @@ LIST
   xr-phantom -q b -n 3 --size 64 --seed 5 --threads 2 --marker-fraction 0.5
   xr-phantom -q c -n 3 --size 64 --seed 6 --marker-fraction 0.5
   diff -r a b
-  ! cmp -s a/COVID/images/COVID-1.png c/COVID/images/COVID-1.png
+  run ! cmp -s a/COVID/images/COVID-1.png c/COVID/images/COVID-1.png
 }
 
 @test "xr-phantom: realism knobs - mask size, classes without masks, a class subset" {

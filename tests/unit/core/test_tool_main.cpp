@@ -28,6 +28,8 @@ struct Opts {
   bool flag = false;
   std::vector<std::string> inputs;
   uint64_t big = 7;
+  std::vector<double> range{0.6, 1.4};
+  std::vector<std::string> none;
 };
 
 // Runs tool_main on `args` with a tool whose run() does `body`, capturing stdout
@@ -51,6 +53,8 @@ Result run_tool(std::vector<std::string> args, const std::function<int(const xr:
         app.add_flag("--flag", o.flag, "flag");
         app.add_option("--input", o.inputs, "inputs");
         app.add_option("--big", o.big, "big");
+        app.add_option("--range", o.range, "a two-value option with a default")->expected(2);
+        app.add_option("--none", o.none, "a list option, empty by default");
       },
       body);
   const std::string err = testing::internal::GetCapturedStderr();
@@ -172,6 +176,9 @@ TEST(ToolMain, PrintConfigTypes) {
   EXPECT_TRUE(j["big"].is_number_unsigned());
   EXPECT_EQ(j["seed"].get<uint64_t>(), 18446744073709551615ULL);
   EXPECT_EQ(j["threads"], 0);
+  // Defaults of list options are lists of typed values, not CLI11's "[a,b]" string.
+  EXPECT_EQ(j["range"], nlohmann::json::array({0.6, 1.4}));
+  EXPECT_EQ(j["none"], nlohmann::json::array());
   EXPECT_FALSE(j.contains("help"));
   EXPECT_FALSE(j.contains("print-config"));
   EXPECT_FALSE(j.contains("version"));
