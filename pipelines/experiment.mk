@@ -40,6 +40,8 @@ METRIC_WEIGHTS ?=
 PIPELINES := none classical gan
 
 xr_run = $(LAUNCH) $(XR_BIN)/$(1) --seed $(SEED)
+# For tools whose result is their stdout: the target appears only when complete.
+xr_capture = > $@.tmp && mv -f $@.tmp $@ || { rm -f $@.tmp; false; }
 
 # Shared by every size: the cropped images.
 $(RUN_ROOT)/cropped/manifest.csv:
@@ -70,7 +72,7 @@ $$($(1)_DIR)/gan/classes.txt: $$($(1)_DIR)/gan-run/best.safetensors
 $$($(1)_DIR)/gan-quality.json: $$($(1)_DIR)/gan/classes.txt
 	$$(call xr_run,fid-kid) $$($(1)_DIR)/split/train $$($(1)_DIR)/gan --features $$(METRIC_FEATURES) \
 	  $$(if $$(METRIC_WEIGHTS),--weights $$(METRIC_WEIGHTS)) \
-	  --device $$(DEVICE) > $$@.tmp && mv $$@.tmp $$@
+	  --device $$(DEVICE) $$(xr_capture)
 
 # The classifier for each pipeline: the real training images plus its extra images.
 $(1)_TRAIN_none :=
@@ -97,5 +99,5 @@ $$($(1)_DIR)/cls/$(2)/model.safetensors: $$($(1)_DIR)/split/split.csv $$($(1)_DE
 $$($(1)_DIR)/eval/$(2)/metrics.json: $$($(1)_DIR)/cls/$(2)/model.safetensors
 	mkdir -p $$(@D)
 	$$(call xr_run,cls-eval) --model $$($(1)_DIR)/cls/$(2) --test $$($(1)_DIR)/split/test \
-	  --out $$(@D) --all-runs --device $$(DEVICE) > $$@.tmp && mv $$@.tmp $$@
+	  --out $$(@D) --all-runs --device $$(DEVICE) $$(xr_capture)
 endef
