@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "core/rng.hpp"
-#include "phantom/marker_font.hpp"
+#include "core/bitmap_font.hpp"
 
 // The image is an attenuation map A(u, v) drawn in "canonical" thorax coordinates
 // (u to the image's right, v down, the thorax centred on 0 and about 1 wide), then

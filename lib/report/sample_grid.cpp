@@ -6,7 +6,7 @@
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/png_io.hpp"
-#include "report/bitmap_font.hpp"
+#include "core/bitmap_font.hpp"
 
 namespace fs = std::filesystem;
 

@@ -13,7 +13,7 @@
 
 #include "core/errors.hpp"
 #include "report/experiment.hpp"
-#include "report/bitmap_font.hpp"
+#include "core/bitmap_font.hpp"
 #include "report/plots.hpp"
 #include "report/sample_grid.hpp"
 #include "report/tables.hpp"
@@ -310,10 +310,10 @@ TEST(Report, SampleGridLayout) {
 
 TEST(Report, BitmapFontDrawsKnownGlyph) {
   xr::GrayImage img(12, 7, 255);
-  rep::draw_text(img, 0, 0, "l1", 1, 0);  // lower case drawn as upper case: 'L' then '1'
+  xr::draw_text(img, 0, 0, "l1", 1, 0);  // lower case drawn as upper case: 'L' then '1'
   for (int y = 0; y < 7; ++y) EXPECT_EQ(img.at(0, y), 0) << y;  // L's stem
   for (int x = 0; x < 5; ++x) EXPECT_EQ(img.at(x, 6), 0) << x;  // L's foot
   EXPECT_EQ(img.at(1, 0), 255);
   EXPECT_EQ(img.at(8, 0), 0);  // '1' starts at x 6: its top pixel is column 2
-  EXPECT_EQ(rep::text_width("ab", 2), 22);
+  EXPECT_EQ(xr::text_width("ab", 2), 22);
 }
