@@ -33,6 +33,7 @@ struct Options {
   int size = 128;
   std::string exclude;
   bool no_mask = false;
+  bool ignore_masks = false;
   bool report_only = false;
   bool strict = false;
   xr::MaskRules mask;
@@ -49,6 +50,9 @@ void add_options(CLI::App& app, Options& o) {
                  "Exclusion list: one image a line (<name>, <class>/<name>); '#' starts a comment");
   app.add_flag("--no-mask", o.no_mask,
                "Use images that have no mask whole (default: skip them); masked images are still cropped");
+  app.add_flag("--ignore-masks", o.ignore_masks,
+               "Use every image whole, masks or not, so that classes with and without masks are "
+               "preprocessed alike");
   app.add_flag("-n,--report-only", o.report_only, "Print the manifest (boxes, statuses) on stdout; write nothing");
   app.add_flag("--strict", o.strict, "Fail on the first image that would be skipped (other than excluded)");
   app.add_option("--min-mask-area", o.mask.min_area,
@@ -94,7 +98,7 @@ void check_classes_can_yield(const xr::RawDataset& raw, const xr::ExclusionList&
     ++total[e.label];
     if (exclude.excludes(raw.classes[e.label], e.name)) {
       ++excluded[e.label];
-    } else if (e.mask_path.empty() && !o.no_mask) {
+    } else if (e.mask_path.empty() && !o.no_mask && !o.ignore_masks) {
       ++no_mask[e.label];
     } else {
       ++usable[e.label];
@@ -151,6 +155,18 @@ void check_classes_yielded(const xr::RawDataset& raw, const std::vector<xr::Crop
     if (out[i].status == xr::CropStatus::kExcluded) ++excluded[c];
     if (xr::crop_problem(out[i].status)) ++skipped[c];
   }
+  // Cropped images in one class and whole ones in another (the real database's
+  // classes without masks) differ in framing: a classifier can learn that instead
+  // of the disease.
+  std::string cropped_classes, whole_classes;
+  for (size_t c = 0; c < nc; ++c) {
+    if (written[c] - whole[c] > 0) cropped_classes += (cropped_classes.empty() ? "" : ", ") + raw.classes[c];
+    if (whole[c] > 0) whole_classes += (whole_classes.empty() ? "" : ", ") + raw.classes[c];
+  }
+  if (!cropped_classes.empty() && !whole_classes.empty() && cropped_classes != whole_classes) {
+    xr::log::warn("classes are preprocessed differently (lung crops in " + cropped_classes + "; whole images in " +
+                  whole_classes + "): a classifier can tell them apart by that alone; --ignore-masks treats all alike");
+  }
   for (size_t c = 0; c < nc; ++c) {
     if (written[c] == 0) {
       xr::fail_data(class_dir(raw, static_cast<int>(c)),
@@ -165,7 +181,10 @@ void check_classes_yielded(const xr::RawDataset& raw, const std::vector<xr::Crop
 
 int run(const Options& o, const xr::CommonOptions&) {
   if (!o.report_only) check_out_dir(o);
-  const xr::RawDataset raw = xr::scan_raw_dataset(o.raw_dir);
+  xr::RawDataset raw = xr::scan_raw_dataset(o.raw_dir);
+  if (o.ignore_masks) {
+    for (auto& e : raw.entries) e.mask_path.clear();
+  }
   xr::ExclusionList exclude;
   if (!o.exclude.empty()) {
     exclude = xr::ExclusionList::read(o.exclude);
@@ -179,7 +198,7 @@ int run(const Options& o, const xr::CommonOptions&) {
 
   xr::CropSettings settings;
   settings.size = o.size;
-  settings.whole_without_mask = o.no_mask;
+  settings.whole_without_mask = o.no_mask || o.ignore_masks;
   settings.mask = o.mask;
 
   if (o.report_only) {

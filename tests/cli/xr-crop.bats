@@ -238,3 +238,14 @@ manifest_status() {  # manifest_status MANIFEST SOURCE -> the status column of t
   run -0 xr-split cropped split -n 100
   [[ $(ls "split/train/Viral Pneumonia" | grep -c png) -eq 100 ]]
 }
+
+@test "xr-crop warns when classes are preprocessed differently; --ignore-masks treats all alike" {
+  make_png raw/A/images/a.png 40 40 --pattern gradient
+  make_png raw/A/masks/a.png 40 40 --pattern box
+  make_png raw/B/images/b.png 40 40 --pattern gradient
+  run -0 --separate-stderr xr-crop raw out --no-mask --size 8
+  [[ "$stderr" == *"classes are preprocessed differently (lung crops in A; whole images in B)"* ]]
+  run -0 --separate-stderr xr-crop raw out2 --ignore-masks --size 8
+  [[ "$stderr" != *"preprocessed differently"* ]]
+  [[ $(grep -c ',whole_image$' out2/manifest.csv) -eq 2 ]]
+}
