@@ -71,9 +71,10 @@ TEST(ParallelFor, ExceptionPropagatesWithItsType) {
       EXPECT_EQ(e.code(), xr::Exit::kDataErr);
       EXPECT_EQ(e.path(), "img10.png");
     }
-    // The hand-out stops: not every item after the failure runs.
+    // The hand-out stops at the failure on one thread; with several, the others may
+    // (on a busy machine) finish every trivial item before the stop is seen.
     EXPECT_GE(ran.load(), 11);
-    EXPECT_LT(ran.load(), 100);
+    if (threads == 1) EXPECT_EQ(ran.load(), 11);
   }
 }
 
