@@ -63,7 +63,7 @@ manifest_status() {  # manifest_status MANIFEST SOURCE -> the status column of t
   diff <(awk -F, 'NR > 1 { print $3 "," $7 "," $8 "," $9 "," $10 }' out/manifest.csv | LC_ALL=C sort) \
     <(tail -n +2 "$GOLDEN/expected/boxes.csv" | LC_ALL=C sort)
   for f in "Lung A/chest1.png" "Lung A/chest2.png" "B/whole1.png"; do
-    python3 "$GOLDEN/compare_png.py" "out/$f" "$GOLDEN/expected/$f" --tolerance 1
+    python3 "$XR_SOURCE_DIR/tests/fixtures/compare_png.py" "out/$f" "$GOLDEN/expected/$f" --tolerance 1
   done
   [[ $(cat out/classes.txt) == $'B\nLung A' ]]
   [[ $(head -1 out/manifest.csv) == "path,class,source,mask,width,height,x0,y0,x1,y1,lung_fraction,status" ]]
