@@ -41,4 +41,19 @@ inline xr::GrayImage gray(const nlohmann::json& flat, int w, int h) {
   return g;
 }
 
+// The fixed real and fake feature sets of features.json, with the expected values.
+struct FeatureSets {
+  at::Tensor real, fake;
+  nlohmann::json g;
+};
+
+inline FeatureSets load_feature_sets() {
+  FeatureSets s;
+  s.g = load_golden("features.json");
+  const int64_t d = s.g["dim"];
+  s.real = matrix(s.g["real"], s.g["n_real"], d);
+  s.fake = matrix(s.g["fake"], s.g["n_fake"], d);
+  return s;
+}
+
 }  // namespace xr_test

@@ -10,22 +10,11 @@
 
 namespace {
 
-struct Sets {
-  at::Tensor real, fake;
-  nlohmann::json g;
-};
-
-Sets load() {
-  Sets s;
-  s.g = xr_test::load_golden("features.json");
-  const int64_t d = s.g["dim"];
-  s.real = xr_test::matrix(s.g["real"], s.g["n_real"], d);
-  s.fake = xr_test::matrix(s.g["fake"], s.g["n_fake"], d);
-  return s;
-}
+using xr_test::load_feature_sets;
+using Sets = xr_test::FeatureSets;
 
 TEST(Fid, MatchesScipySqrtmOnFullRankCovariances) {
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   const auto r = xr::metrics::fid(s.real.slice(1, 0, 32), s.fake.slice(1, 0, 32));
   EXPECT_FALSE(r.singular);
   const double want = s.g["fid_32"];
@@ -33,7 +22,7 @@ TEST(Fid, MatchesScipySqrtmOnFullRankCovariances) {
 }
 
 TEST(Fid, SingularCovariancesAreFlaggedAndStillExact) {
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   const auto r = xr::metrics::fid(s.real, s.fake);  // 50 and 40 images, 64 features
   EXPECT_TRUE(r.singular);
   const double want = s.g["fid_singular"];
@@ -46,7 +35,7 @@ TEST(Fid, SingularCovariancesAreFlaggedAndStillExact) {
 
 TEST(Fid, BothRoutesAgreeOnSingularCovariances) {
   // fid(tensors) takes the n x n route here; fid(stats) the D x D LDLT route.
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   const auto low_rank = xr::metrics::fid(s.real, s.fake);
   const auto full = xr::metrics::fid(xr::metrics::feature_stats(s.real), xr::metrics::feature_stats(s.fake));
   EXPECT_TRUE(full.singular);
@@ -66,7 +55,7 @@ TEST(Fid, LdltRouteMatchesTheEigendecompositionRoute) {
 }
 
 TEST(Fid, SymmetricInOrderAndZeroForTheSameSet) {
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   const auto ab = xr::metrics::fid(s.real.slice(1, 0, 32), s.fake.slice(1, 0, 32));
   const auto ba = xr::metrics::fid(s.fake.slice(1, 0, 32), s.real.slice(1, 0, 32));
   EXPECT_NEAR(ab.fid, ba.fid, 1e-9 * ab.fid);
@@ -83,7 +72,7 @@ TEST(Fid, HandComputedOneDimensionalCase) {
 }
 
 TEST(Fid, OneImageIsUndefined) {
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   try {
     xr::metrics::fid(s.real.slice(0, 0, 1), s.fake);
     FAIL() << "FID of one image accepted";

@@ -10,26 +10,15 @@
 
 namespace {
 
-struct Sets {
-  at::Tensor real, fake;
-  nlohmann::json g;
-};
-
-Sets load() {
-  Sets s;
-  s.g = xr_test::load_golden("features.json");
-  const int64_t d = s.g["dim"];
-  s.real = xr_test::matrix(s.g["real"], s.g["n_real"], d);
-  s.fake = xr_test::matrix(s.g["fake"], s.g["n_fake"], d);
-  return s;
-}
+using xr_test::load_feature_sets;
+using Sets = xr_test::FeatureSets;
 
 at::Tensor rows(const at::Tensor& t, const nlohmann::json& idx) {
   return t.index_select(0, at::tensor(idx.get<std::vector<int64_t>>(), at::kLong));
 }
 
 TEST(Kid, OneSubsetMatchesTheReferenceFormula) {
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   for (const auto& sub : s.g["kid_subsets"]) {
     const double got = xr::metrics::mmd2_unbiased(rows(s.fake, sub["fake"]), rows(s.real, sub["real"]));
     EXPECT_NEAR(got, sub["mmd2"].get<double>(), 1e-12 + 1e-9 * std::abs(sub["mmd2"].get<double>()));
@@ -38,7 +27,7 @@ TEST(Kid, OneSubsetMatchesTheReferenceFormula) {
 
 TEST(Kid, MeanAndStdOverSubsetsAsTheReferences) {
   // The reference's mean and (ddof 0) std over the golden's three subsets.
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   std::vector<double> v;
   for (const auto& sub : s.g["kid_subsets"]) {
     v.push_back(xr::metrics::mmd2_unbiased(rows(s.fake, sub["fake"]), rows(s.real, sub["real"])));
@@ -52,7 +41,7 @@ TEST(Kid, MeanAndStdOverSubsetsAsTheReferences) {
 
 TEST(Kid, SubsetOfWholeSetsIsTheFullEstimateWithZeroSpread) {
   // Equal sets of 40 and a subset size >= 40: every subset is the whole of both sets.
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   const auto r = xr::metrics::kid(s.real.slice(0, 0, 40), s.fake, 5, 1000, 3);
   EXPECT_NEAR(r.mean, s.g["kid_full_40"].get<double>(), 1e-10);
   EXPECT_NEAR(r.std, 0.0, 1e-10);
@@ -64,7 +53,7 @@ TEST(Kid, SubsetOfWholeSetsIsTheFullEstimateWithZeroSpread) {
 TEST(Kid, RandomSubsetsAverageToTheExpectedValue) {
   // The subset estimate is unbiased for the all-pairs value the golden gives: the
   // mean over many seeded subsets lies within a few standard errors of it.
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   const int subsets = 4000;
   const auto r = xr::metrics::kid(s.real, s.fake, subsets, 25, 11);
   EXPECT_EQ(r.subset_size, 25);
@@ -74,7 +63,7 @@ TEST(Kid, RandomSubsetsAverageToTheExpectedValue) {
 }
 
 TEST(Kid, BothEvaluationPathsAgreeSubsetBySubset) {
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   using xr::metrics::KidMethod;
   const auto a = xr::metrics::kid_subset_values(s.real, s.fake, 6, 20, 5, KidMethod::kPerSubset);
   const auto b = xr::metrics::kid_subset_values(s.real, s.fake, 6, 20, 5, KidMethod::kWholeMatrices);
@@ -85,7 +74,7 @@ TEST(Kid, BothEvaluationPathsAgreeSubsetBySubset) {
 }
 
 TEST(Kid, SameSeedSameNumbersOtherSeedOthers) {
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   const auto a = xr::metrics::kid(s.real, s.fake, 10, 20, 1);
   const auto b = xr::metrics::kid(s.real, s.fake, 10, 20, 1);
   const auto c = xr::metrics::kid(s.real, s.fake, 10, 20, 2);
@@ -95,7 +84,7 @@ TEST(Kid, SameSeedSameNumbersOtherSeedOthers) {
 }
 
 TEST(Kid, SubsetShrinksToTheSmallerSet) {
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   const auto r = xr::metrics::kid(s.real, s.fake.slice(0, 0, 7), 4, 1000, 0);
   EXPECT_EQ(r.subset_size, 7);
   EXPECT_TRUE(r.subset_shrunk);
@@ -103,7 +92,7 @@ TEST(Kid, SubsetShrinksToTheSmallerSet) {
 
 TEST(Kid, FurtherDistributionsScoreHigher) {
   // KID grows with the shift between the sets (whole sets, so no subset noise).
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   const auto near = xr::metrics::kid(s.real.slice(0, 0, 40), s.real.slice(0, 10, 50) + 0.05, 1, 1000, 0);
   const auto far = xr::metrics::kid(s.real.slice(0, 0, 40), s.real.slice(0, 10, 50) + 0.5, 1, 1000, 0);
   EXPECT_LT(near.mean, far.mean);
@@ -111,7 +100,7 @@ TEST(Kid, FurtherDistributionsScoreHigher) {
 }
 
 TEST(Kid, UndefinedAndBadArgumentsAreErrors) {
-  const Sets s = load();
+  const Sets s = load_feature_sets();
   try {
     xr::metrics::kid(s.real, s.fake.slice(0, 0, 1));
     FAIL() << "one fake image accepted";
