@@ -1,6 +1,7 @@
 // Image file I/O. PNG through libpng (every colour type and bit depth, interlaced or
-// not); other formats (JPEG, BMP, TGA, 8-bit PGM/PPM, ...) through stb_image where
-// the build has it (16-bit PGM/PPM are refused: stb 2.27 misreads them).
+// not); JPEG through libjpeg-turbo (jpeg_io.hpp) where the build has it; other
+// formats (BMP, TGA, 8-bit PGM/PPM, ..., and JPEG without libjpeg) through stb_image
+// where the build has it (16-bit PGM/PPM are refused: stb 2.27 misreads them).
 //
 // Conversion to the toolkit's 8-bit gray, documented in xr-toolkit(1): palette
 // images are expanded to RGB, then the FIRST channel is kept (R; the gray value of a

@@ -89,6 +89,19 @@ manifest_status() {  # manifest_status MANIFEST SOURCE -> the status column of t
   [[ $(grep -c ',ok$' out/manifest.csv) -eq 6 ]]
 }
 
+@test "xr-crop: JPEG images are read (libjpeg-turbo), a truncated JPEG is skipped as bad_image" {
+  local jpeg="$XR_SOURCE_DIR/tests/golden/core/jpeg"
+  mkdir -p raw/A/images raw/B/images
+  cp "$jpeg/gray_baseline.jpg" raw/A/images/x.jpg
+  cp "$jpeg/rgb_420.jpg" raw/B/images/y.jpeg
+  head -c 300 "$jpeg/gray_baseline.jpg" > raw/B/images/cut.jpg
+  run -0 --separate-stderr xr-crop raw out --no-mask --size 16
+  [[ "$stderr" == *"raw/B/images/cut.jpg: unreadable image: corrupt JPEG (Premature end of JPEG file)"* ]]
+  [[ $(manifest_status out/manifest.csv B/images/cut.jpg) == bad_image ]]
+  [[ $(ls out/A out/B | grep -c png) -eq 2 ]]
+  file out/A/x.png | grep -q "16 x 16, 8-bit grayscale"
+}
+
 @test "xr-crop: corrupt and truncated PNGs are skipped with a warning and recorded, or fail with --strict" {
   raw_with_mask raw A good.png
   raw_with_mask raw A trunc.png

@@ -348,6 +348,20 @@ TEST(StbImage, PgmDecodesAndHugeHeadersFail) {
 #endif
 
 #if XR_HAVE_STB
+// stb_image's other formats (GIF, PSD, PIC, HDR) are refused by signature, unread.
+TEST(StbImage, UnlistedFormatsAreRefused) {
+  std::string msg =
+      expect_error([&] { decode(std::string("GIF89a") + std::string(30, '\0'), "a.gif"); }, xr::Exit::kDataErr, "gif");
+  EXPECT_NE(msg.find("GIF files are not supported"), std::string::npos) << msg;
+  msg = expect_error([&] { decode(std::string("8BPS") + std::string(40, '\0'), "a.psd"); }, xr::Exit::kDataErr, "psd");
+  EXPECT_NE(msg.find("PSD"), std::string::npos) << msg;
+  msg = expect_error([&] { decode("#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 1 +X 1\nabcd", "a.hdr"); },
+                     xr::Exit::kDataErr, "hdr");
+  EXPECT_NE(msg.find("HDR"), std::string::npos) << msg;
+}
+#endif
+
+#if XR_HAVE_STB
 // Found by fuzz_core_png: 17 bytes that stb_image takes for a huge image (TGA has
 // no signature) and allocated ~2 GB for, before the pixels-per-byte check.
 TEST(StbImage, FuzzFoundHugeTgaHeader) {
