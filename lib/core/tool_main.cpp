@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/atomic_file.hpp"
+#include "core/cpu_runtime.hpp"
 #include "core/log.hpp"
 
 namespace xr {
@@ -192,7 +193,11 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
     std::cout << effective_options(app).dump(2) << "\n";
     return 0;
   }
+  const CpuRuntime cpu = tune_cpu_runtime();
   at::set_num_threads(worker_threads());
+  log::debug("threads: " + std::to_string(worker_threads()) + " LibTorch, " +
+             (cpu.blas_threads < 0 ? std::string("no OpenBLAS") : std::to_string(cpu.blas_threads) + " OpenBLAS") +
+             "; malloc " + (cpu.allocator_tuned ? "keeps freed memory" : "as the environment sets it"));
 
   try {
     return run(g_common);
