@@ -64,6 +64,15 @@ void Progress::finish() {
   draw(true);
 }
 
+void Progress::clear() {
+  if (finished_) return;
+  finished_ = true;
+  if (!tty_) return;
+  std::lock_guard<std::mutex> lock(g_mutex);
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+}
+
 void Progress::draw(bool final_line) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const int64_t done = done_.load();

@@ -29,6 +29,9 @@ class Progress {
   ~Progress();
   void advance(int64_t n = 1);
   void finish();
+  // Ends without a summary: the terminal line is erased (for a caller that prints
+  // its own line next, as gan-train does at the end of each tick).
+  void clear();
 
  private:
   void draw(bool final_line);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "core/atomic_file.hpp"
@@ -700,11 +701,22 @@ TrainResult Trainer::run(bool resume) {
   if (cur_nimg_ >= total) {
     log::info("already trained for " + std::to_string(cur_nimg_) + " images (--kimg reached)");
   }
+  // A live count of the tick's images on a terminal (a tick of the paper's
+  // configuration takes hours on a CPU); tick 0 is the first minibatch alone.
+  std::unique_ptr<log::Progress> progress;
+  auto start_tick_progress = [&] {
+    progress = std::make_unique<log::Progress>("tick " + std::to_string(cur_tick_) + " images",
+                                               std::min(tick_nimg, total - cur_nimg_));
+  };
+  if (cur_tick_ != 0 && cur_nimg_ < total) start_tick_progress();
   while (cur_nimg_ < total) {
     step();
+    if (progress) progress->advance(o_.batch);
     const bool done = cur_nimg_ >= total;
     if (!done && cur_tick_ != 0 && cur_nimg_ < tick_start_nimg_ + tick_nimg) continue;
+    if (progress) progress->clear();
     end_of_tick(done);
+    if (!done) start_tick_progress();
   }
   TrainResult r;
   r.nimg = cur_nimg_;
