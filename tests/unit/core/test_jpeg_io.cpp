@@ -159,6 +159,15 @@ TEST(JpegIo, ZeroHeightFails) {
   data_error([&] { decode(jpg, "empty.jpg"); });
 }
 
+TEST(JpegIo, TwelveBitIsRefused) {
+  std::string jpg = golden("gray_baseline.jpg");
+  const size_t sof = sof_offset(jpg);
+  ASSERT_NE(sof, std::string::npos);
+  jpg[sof + 4] = 12;  // sample precision
+  const std::string msg = data_error([&] { decode(jpg, "twelve.jpg"); });
+  EXPECT_NE(msg.find("precision"), std::string::npos) << msg;
+}
+
 TEST(JpegIo, CmykIsRefusedWithItsReason) {
   const std::string msg = data_error([&] { decode(golden("cmyk.jpg"), "cmyk.jpg"); });
   EXPECT_NE(msg.find("CMYK"), std::string::npos) << msg;
