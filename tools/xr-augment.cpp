@@ -72,21 +72,11 @@ void add_options(CLI::App& app, Options& o) {
 
 // OUT_DIR replaces whatever is there: it must not be, hold, or sit inside IN_DIR.
 void check_folders(const Options& o) {
-  std::error_code ec;
-  const fs::path in = fs::weakly_canonical(o.in_dir, ec);
-  const fs::path out = fs::weakly_canonical(o.out_dir, ec);
-  auto within = [](const fs::path& inner, const fs::path& outer) {
-    auto i = inner.begin();
-    for (auto p = outer.begin(); p != outer.end(); ++p, ++i) {
-      if (p->empty()) continue;  // a trailing separator
-      if (i == inner.end() || *i != *p) return false;
-    }
-    return true;
-  };
-  if (within(in, out) || within(out, in)) {
+  if (xr::path_within(o.in_dir, o.out_dir) || xr::path_within(o.out_dir, o.in_dir)) {
     xr::fail_usage("OUT_DIR must be outside IN_DIR and must not contain it (" + o.out_dir + ")");
   }
   // Found now rather than when the finished folder is moved into place.
+  std::error_code ec;
   if (fs::exists(o.out_dir, ec) && !fs::is_directory(o.out_dir, ec)) {
     xr::fail_create(o.out_dir, "exists and is not a folder");
   }

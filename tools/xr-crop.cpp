@@ -70,17 +70,10 @@ void add_options(CLI::App& app, Options& o) {
 // the input with it, or one inside the input, where it would read as a class.
 void check_out_dir(const Options& o) {
   if (o.out_dir.empty()) xr::fail_usage("OUT_DIR is required unless --report-only is given");
-  std::error_code ec;
-  const fs::path raw = fs::weakly_canonical(o.raw_dir, ec);
-  const fs::path out = fs::weakly_canonical(o.out_dir, ec);
-  auto inside = [](const fs::path& a, const fs::path& b) {  // a is b or below it
-    const fs::path rel = a.lexically_relative(b);
-    return !rel.empty() && *rel.begin() != "..";
-  };
-  if (inside(raw, out)) {
+  if (xr::path_within(o.raw_dir, o.out_dir)) {
     xr::fail_usage("OUT_DIR (" + o.out_dir + ") is or contains RAW_DIR (" + o.raw_dir + "): it would be replaced");
   }
-  if (inside(out, raw)) {
+  if (xr::path_within(o.out_dir, o.raw_dir)) {
     xr::fail_usage("OUT_DIR (" + o.out_dir + ") is inside RAW_DIR (" + o.raw_dir + "): it would read as a class");
   }
 }

@@ -50,22 +50,10 @@ void add_options(CLI::App& app, Options& o) {
       ->capture_default_str();
 }
 
-// True when `inner` is `outer` or lies inside it (after resolving . and ..).
-bool is_within(const fs::path& inner, const fs::path& outer) {
-  const fs::path a = fs::weakly_canonical(fs::absolute(inner));
-  const fs::path b = fs::weakly_canonical(fs::absolute(outer));
-  auto ia = a.begin();
-  for (auto ib = b.begin(); ib != b.end(); ++ib, ++ia) {
-    if (ib->empty()) continue;  // a trailing separator
-    if (ia == a.end() || *ia != *ib) return false;
-  }
-  return true;
-}
-
 int run(const Options& o) {
   // The report folder is replaced as a whole: it must not hold an experiment.
   for (const auto& dir : o.exp_dirs) {
-    if (is_within(dir, o.out_dir)) {
+    if (xr::path_within(dir, o.out_dir)) {
       xr::fail_usage("--out " + o.out_dir + " would replace the experiment folder " + dir);
     }
   }

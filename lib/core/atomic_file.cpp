@@ -153,6 +153,17 @@ void ensure_directory(const std::string& path) {
   }
 }
 
+bool path_within(const std::string& inner, const std::string& outer) {
+  auto resolved = [](const std::string& p) {
+    std::error_code ec;
+    fs::path r = fs::weakly_canonical(fs::absolute(p, ec), ec);
+    if (r.has_relative_path() && r.filename().empty()) r = r.parent_path();  // a trailing separator
+    return r;
+  };
+  const fs::path rel = resolved(inner).lexically_relative(resolved(outer));
+  return !rel.empty() && *rel.begin() != "..";
+}
+
 void install_interrupt_cleanup() {
   std::signal(SIGINT, cleanup_and_reraise);
   std::signal(SIGTERM, cleanup_and_reraise);

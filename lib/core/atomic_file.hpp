@@ -54,6 +54,11 @@ std::string read_file(const std::string& path);
 // mkdir -p; throws xr::Error(kCantCreate) naming the path on failure.
 void ensure_directory(const std::string& path);
 
+// True when `inner` is `outer` or lies below it, after making both absolute and
+// resolving ".", ".." and links of the parts that exist. The check behind every
+// tool whose output folder replaces what is there: it must not take its input with it.
+bool path_within(const std::string& inner, const std::string& outer);
+
 // Installs SIGINT/SIGTERM handlers that unlink live temporaries, then re-raise.
 void install_interrupt_cleanup();
 

@@ -7,12 +7,12 @@
 #include <png.h>
 
 #include <csetjmp>
-#include <cstring>
 #include <memory>
 #include <vector>
 
 #include "core/errors.hpp"
 #include "core/png_io.hpp"
+#include "core/png_memory.hpp"
 
 namespace xr {
 namespace {
@@ -21,9 +21,7 @@ namespace {
 // struct, reached through one pointer that is never modified, and the callbacks
 // neither allocate nor throw.
 struct FastJob {
-  const uint8_t* data = nullptr;
-  size_t size = 0;
-  size_t pos = 0;
+  PngReadState state;
   png_structp png = nullptr;
   png_infop info = nullptr;
   bool fallback = false;  // not for the fast path: hand over to the general decoder
@@ -33,20 +31,11 @@ struct FastJob {
   ~FastJob() { png_destroy_read_struct(&png, info ? &info : nullptr, nullptr); }
 };
 
-extern "C" void fast_error(png_structp png, png_const_charp) { png_longjmp(png, 1); }
-extern "C" void fast_warning(png_structp, png_const_charp) {}
-extern "C" void fast_read(png_structp png, png_bytep out, png_size_t n) {
-  auto* job = static_cast<FastJob*>(png_get_io_ptr(png));
-  if (n > job->size - job->pos) png_error(png, "file is truncated");
-  std::memcpy(out, job->data + job->pos, n);
-  job->pos += n;
-}
-
 // Returns false on any libpng error (the caller then lets the general decoder
 // produce the message). Only `job` is live across setjmp.
 bool fast_steps(FastJob* job) {
   if (setjmp(png_jmpbuf(job->png))) return false;
-  png_set_read_fn(job->png, job, fast_read);
+  png_set_read_fn(job->png, &job->state, xr_png_read_memory);
   png_set_user_limits(job->png, kMaxImageSide, kMaxImageSide);
   png_set_chunk_malloc_max(job->png, 64u << 20);
   png_read_info(job->png, job->info);
@@ -58,7 +47,7 @@ bool fast_steps(FastJob* job) {
   // hold in this file: no pixel buffer is allocated on a hostile header's word.
   const double raw_bytes = static_cast<double>(height) * (1.0 + static_cast<double>(width) * 4.0);
   if (bit_depth > 8 || static_cast<int64_t>(width) * height > (int64_t{1} << 24) ||
-      raw_bytes > 1032.0 * static_cast<double>(job->size) + 1024.0) {
+      raw_bytes > 1032.0 * static_cast<double>(job->state.size) + 1024.0) {
     job->fallback = true;
     return true;
   }
@@ -94,9 +83,9 @@ bool fast_steps(FastJob* job) {
 GrayImage decode_gray8(const uint8_t* data, size_t size, const std::string& name) {
   if (has_png_signature(data, size)) {
     auto job = std::make_unique<FastJob>();
-    job->data = data;
-    job->size = size;
-    job->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, fast_error, fast_warning);
+    job->state.data = data;
+    job->state.size = size;
+    job->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &job->state, xr_png_on_error, xr_png_on_warning);
     if (job->png) job->info = png_create_info_struct(job->png);
     if (job->info && fast_steps(job.get()) && !job->fallback) return std::move(job->out);
   }

@@ -13,6 +13,7 @@
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/jpeg_io.hpp"
+#include "core/png_memory.hpp"
 
 #if XR_HAVE_STB
 #include <stb/stb_image.h>
@@ -22,36 +23,11 @@ namespace xr {
 namespace {
 
 // libpng reports errors by longjmp. Everything that lives across the setjmp is kept
-// in this struct, reached through a pointer, so no automatic variable of the
+// in a heap struct reached through a pointer, so no automatic variable of the
 // function that calls setjmp is modified between setjmp and longjmp (those would be
 // indeterminate after the jump), and no C++ frame with destructors is ever jumped
-// over: the callbacks below are plain C-style functions that neither allocate nor
-// throw (the message goes into a fixed buffer, not a std::string).
-struct ReadState {
-  const uint8_t* data = nullptr;
-  size_t size = 0;
-  size_t pos = 0;
-  char error[200] = "";
-};
-
-void set_error(ReadState* state, const char* msg) {
-  if (!state) return;
-  std::snprintf(state->error, sizeof state->error, "%s", msg ? msg : "libpng error");
-}
-
-extern "C" void on_png_error(png_structp png, png_const_charp msg) {
-  set_error(static_cast<ReadState*>(png_get_error_ptr(png)), msg);
-  png_longjmp(png, 1);
-}
-
-extern "C" void on_png_warning(png_structp, png_const_charp) {}
-
-extern "C" void read_from_memory(png_structp png, png_bytep out, png_size_t n) {
-  auto* state = static_cast<ReadState*>(png_get_io_ptr(png));
-  if (n > state->size - state->pos) png_error(png, "file is truncated");
-  std::memcpy(out, state->data + state->pos, n);
-  state->pos += n;
-}
+// over (the callbacks of png_memory.hpp neither allocate nor throw).
+using ReadState = PngReadState;
 
 // Holds the libpng structs and frees them on every path out, longjmp included.
 struct PngReader {
@@ -86,7 +62,7 @@ bool decode_steps(DecodeJob* job) {
   png_structp png = job->reader.png;
   png_infop info = job->reader.info;
   if (setjmp(png_jmpbuf(png))) return false;
-  png_set_read_fn(png, &job->state, read_from_memory);
+  png_set_read_fn(png, &job->state, xr_png_read_memory);
   png_set_user_limits(png, kMaxImageSide, kMaxImageSide);
   png_set_chunk_malloc_max(png, 64u << 20);
   png_read_info(png, info);
@@ -191,7 +167,7 @@ DecodedImage decode_png(const uint8_t* data, size_t size, const std::string& nam
   job->state.data = data;
   job->state.size = size;
   PngReader& r = job->reader;
-  r.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &job->state, on_png_error, on_png_warning);
+  r.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &job->state, xr_png_on_error, xr_png_on_warning);
   if (!r.png) throw Error(Exit::kSoftware, name, "libpng initialisation failed");
   r.info = png_create_info_struct(r.png);
   if (!r.info) throw Error(Exit::kSoftware, name, "libpng initialisation failed");
@@ -391,7 +367,7 @@ std::string encode_png_gray8(const GrayImage& img) {
   }
   auto state = std::make_unique<WriteState>();
   PngWriter w;
-  w.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &state->err, on_png_error, on_png_warning);
+  w.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &state->err, xr_png_on_error, xr_png_on_warning);
   if (w.png) w.info = png_create_info_struct(w.png);
   if (!w.png || !w.info) throw Error(Exit::kSoftware, "", "libpng initialisation failed");
   if (!encode_steps(w.png, w.info, state.get(), &img)) {
@@ -405,3 +381,19 @@ void write_png_gray8(const std::string& path, const GrayImage& img) {
 }
 
 }  // namespace xr
+
+extern "C" void xr_png_on_error(png_structp png, png_const_charp msg) {
+  if (auto* state = static_cast<xr::PngReadState*>(png_get_error_ptr(png))) {
+    std::snprintf(state->error, sizeof state->error, "%s", msg ? msg : "libpng error");
+  }
+  png_longjmp(png, 1);
+}
+
+extern "C" void xr_png_on_warning(png_structp, png_const_charp) {}
+
+extern "C" void xr_png_read_memory(png_structp png, png_bytep out, png_size_t n) {
+  auto* state = static_cast<xr::PngReadState*>(png_get_io_ptr(png));
+  if (n > state->size - state->pos) png_error(png, "file is truncated");
+  std::memcpy(out, state->data + state->pos, n);
+  state->pos += n;
+}

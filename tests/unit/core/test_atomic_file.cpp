@@ -214,3 +214,23 @@ TEST_F(AtomicTest, EnsureDirectory) {
     EXPECT_EQ(e.code(), xr::Exit::kCantCreate);
   }
 }
+
+TEST_F(AtomicTest, PathWithinResolvesDotsLinksAndTrailingSeparators) {
+  fs::create_directories(p("in/sub"));
+  fs::create_directory_symlink(p("in"), p("link"));
+  EXPECT_TRUE(xr::path_within(p("in"), p("in")));
+  EXPECT_TRUE(xr::path_within(p("in/sub"), p("in")));
+  EXPECT_TRUE(xr::path_within(p("in/sub/not-yet"), p("in/")));
+  EXPECT_TRUE(xr::path_within(p("in/sub/../sub"), p("in")));
+  EXPECT_TRUE(xr::path_within(p("link/sub"), p("in")));  // through a link
+  EXPECT_FALSE(xr::path_within(p("in"), p("in/sub")));
+  EXPECT_FALSE(xr::path_within(p("in-other"), p("in")));  // a shared prefix is not a parent
+  EXPECT_FALSE(xr::path_within(p("in/../out"), p("in")));
+  // Relative against absolute: both are made absolute first.
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir_);
+  EXPECT_TRUE(xr::path_within("in/sub", p("in")));
+  EXPECT_FALSE(xr::path_within(".", p("in")));
+  EXPECT_TRUE(xr::path_within(p("in"), "."));
+  fs::current_path(cwd);
+}

@@ -63,8 +63,11 @@ void make_data(const std::string& root, int per_class, int size = 16) {
   }
 }
 
+// The tests' data shape (make_data's default: 16x16, two classes) and a tiny network.
 TrainOptions tiny_options() {
   TrainOptions o;
+  o.net.resolution = 16;
+  o.net.c_dim = 2;
   o.net.z_dim = o.net.w_dim = 32;
   o.net.cbase = 128;
   o.net.cmax = 16;
@@ -135,8 +138,6 @@ TEST_F(GanTraining, TinyRunLossesMoveAdaAdaptsAndMetricsPickBest) {
   const TrainData data = load_training_data(tmp.str("data"));
   ASSERT_EQ(data.classes, (std::vector<std::string>{"bright", "dark"}));
   TrainOptions o = tiny_options();
-  o.net.resolution = 16;
-  o.net.c_dim = 2;
   o.kimg = 0.2;
   // ADA from p = 0.5 towards an unreachable target: p must fall by exactly
   // batch * interval / (ada_kimg * 1000) = 0.016 every 4 minibatches.
@@ -203,8 +204,6 @@ TEST_F(GanTraining, ResumeGivesTheWeightsOfAStraightRun) {
   make_data(tmp.str("data"), 8);
   const TrainData data = load_training_data(tmp.str("data"));
   TrainOptions o = tiny_options();
-  o.net.resolution = 16;
-  o.net.c_dim = 2;
   train_in(tmp.str("straight"), o, data, false);
   TrainOptions half = o;
   half.kimg = 0.064;
@@ -224,8 +223,6 @@ TEST_F(GanTraining, SameSeedSameBytesOtherSeedOtherWeights) {
   make_data(tmp.str("data"), 4);
   const TrainData data = load_training_data(tmp.str("data"));
   TrainOptions o = tiny_options();
-  o.net.resolution = 16;
-  o.net.c_dim = 2;
   o.kimg = 0.016;
   train_in(tmp.str("a"), o, data, false);
   train_in(tmp.str("b"), o, data, false);
@@ -237,12 +234,7 @@ TEST_F(GanTraining, SameSeedSameBytesOtherSeedOtherWeights) {
 }
 
 TEST_F(GanTraining, SamplingBySeedIsIndependentOfTheBatch) {
-  NetConfig cfg;
-  cfg.resolution = 16;
-  cfg.c_dim = 2;
-  cfg.z_dim = cfg.w_dim = 32;
-  cfg.cbase = 128;
-  cfg.cmax = 16;
+  const NetConfig cfg = tiny_options().net;
   torch::manual_seed(1);
   Generator g(cfg);
   g->eval();
@@ -286,8 +278,6 @@ TEST_F(GanTraining, BadDataFoldersAreDataErrors) {
 
 TEST_F(GanTraining, OptionsAreValidated) {
   TrainOptions o = tiny_options();
-  o.net.resolution = 16;
-  o.net.c_dim = 2;
   o.batch = 6;  // not a multiple of the minibatch-std group 4
   EXPECT_THROW(o.validate(), xr::Error);
   o.batch = 8;
@@ -301,8 +291,6 @@ TEST_F(GanTraining, NonFiniteLossStopsAndKeepsTheLastGoodSnapshot) {
   make_data(tmp.str("data"), 4);
   const TrainData data = load_training_data(tmp.str("data"));
   TrainOptions o = tiny_options();
-  o.net.resolution = 16;
-  o.net.c_dim = 2;
   o.dlr = 1e30;  // the first D update throws its weights to infinity
   o.kimg = 0.064;
   o.tick_kimg = 0.008;
