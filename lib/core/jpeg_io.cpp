@@ -46,6 +46,7 @@ struct JpegJob {
   char message[JMSG_LENGTH_MAX] = "";
   const uint8_t* data = nullptr;
   size_t size = 0;
+  bool header_only = false;  // stop after the header's checks (read_image_size)
   enum class Stop { kDone, kTooLarge, kImpossibleSize, kColourSpace } stop = Stop::kDone;
   std::vector<uint8_t> pixels;  // height rows of width * components samples
   ~JpegJob() {
@@ -120,6 +121,7 @@ bool decode_steps(JpegJob* job) {
       job->stop = JpegJob::Stop::kColourSpace;
       return true;
   }
+  if (job->header_only) return true;
   jpeg_start_decompress(cinfo);
   const size_t row_bytes = static_cast<size_t>(cinfo->output_width) * cinfo->output_components;
   job->pixels.resize(row_bytes * cinfo->output_height);
@@ -131,13 +133,13 @@ bool decode_steps(JpegJob* job) {
   return true;
 }
 
-}  // namespace
-
-DecodedImage decode_jpeg(const uint8_t* data, size_t size, const std::string& name) {
+// Runs the decode (or only the header's part) and turns every refusal into kDataErr.
+std::unique_ptr<JpegJob> run_job(const uint8_t* data, size_t size, const std::string& name, bool header_only) {
   if (!has_jpeg_signature(data, size)) fail_data(name, "not a JPEG file (bad signature)");
   auto job = std::make_unique<JpegJob>();
   job->data = data;
   job->size = size;
+  job->header_only = header_only;
   if (!decode_steps(job.get())) fail_data(name, std::string("corrupt JPEG (") + job->message + ")");
   const jpeg_decompress_struct& c = job->cinfo;
   const std::string dims = std::to_string(c.image_width) + "x" + std::to_string(c.image_height);
@@ -151,6 +153,19 @@ DecodedImage decode_jpeg(const uint8_t* data, size_t size, const std::string& na
     case JpegJob::Stop::kDone:
       break;
   }
+  return job;
+}
+
+}  // namespace
+
+ImageSize jpeg_image_size(const uint8_t* data, size_t size, const std::string& name) {
+  const auto job = run_job(data, size, name, true);
+  return {static_cast<int>(job->cinfo.image_width), static_cast<int>(job->cinfo.image_height)};
+}
+
+DecodedImage decode_jpeg(const uint8_t* data, size_t size, const std::string& name) {
+  const auto job = run_job(data, size, name, false);
+  const jpeg_decompress_struct& c = job->cinfo;
   DecodedImage img;
   img.width = static_cast<int>(c.output_width);
   img.height = static_cast<int>(c.output_height);

@@ -26,6 +26,8 @@ bool has_jpeg_signature(const uint8_t* data, size_t size);
 
 #if XR_HAVE_JPEG
 DecodedImage decode_jpeg(const uint8_t* data, size_t size, const std::string& name);
+// The size from the header, with the same refusals as decode_jpeg's header checks.
+ImageSize jpeg_image_size(const uint8_t* data, size_t size, const std::string& name);
 #endif
 
 }  // namespace xr

@@ -307,6 +307,9 @@ ImageSize read_image_size(const std::string& path) {
     }
     return {static_cast<int>(w), static_cast<int>(h)};
   }
+#if XR_HAVE_JPEG
+  if (has_jpeg_signature(data, bytes.size())) return jpeg_image_size(data, bytes.size(), path);
+#endif
   DecodedImage img = decode_image(data, bytes.size(), path);
   return {img.width, img.height};
 }

@@ -55,7 +55,7 @@ GrayImage read_gray8(const std::string& path);
 // The same pixels as to_gray8(decode_image(...)), faster for 8-bit PNGs (png_gray.cpp).
 GrayImage decode_gray8(const uint8_t* data, size_t size, const std::string& name);
 
-// Size only, from the header (PNG) without decoding the pixels.
+// Size only, from the header (PNG, JPEG) without decoding the pixels.
 struct ImageSize {
   int width = 0;
   int height = 0;

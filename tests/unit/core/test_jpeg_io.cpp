@@ -141,6 +141,30 @@ TEST(JpegIo, TruncatedFilesFail) {
   }
 }
 
+TEST(JpegIo, SizeFromTheHeaderAlone) {
+  const std::string full = golden("gray_progressive.jpg");
+  const auto size_of = [](const std::string& b) {
+    return xr::jpeg_image_size(reinterpret_cast<const uint8_t*>(b.data()), b.size(), "s.jpg");
+  };
+  const xr::ImageSize s = size_of(full);
+  EXPECT_EQ(s.width, 37);
+  EXPECT_EQ(s.height, 23);
+  // The scan data are not read: a file cut after the first scan's header still has
+  // a size (decoding it fails)...
+  const size_t sos = full.find("\xff\xda");
+  ASSERT_NE(sos, std::string::npos);
+  const size_t sos_len = (static_cast<unsigned char>(full[sos + 2]) << 8) | static_cast<unsigned char>(full[sos + 3]);
+  const std::string cut = full.substr(0, sos + 2 + sos_len);
+  EXPECT_EQ(size_of(cut).width, 37);
+  data_error([&] { decode(cut, "cut.jpg"); });
+  // ...but the header's refusals hold.
+  std::string huge = full;
+  set_be16(huge, sof_offset(huge) + 5, 30000);
+  set_be16(huge, sof_offset(huge) + 7, 30000);
+  data_error([&] { size_of(huge); });
+  data_error([&] { size_of(golden("cmyk.jpg")); });
+}
+
 TEST(JpegIo, HugeDeclaredSizeFailsBeforeDecoding) {
   std::string jpg = golden("gray_baseline.jpg");
   const size_t sof = sof_offset(jpg);
