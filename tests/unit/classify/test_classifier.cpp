@@ -10,26 +10,20 @@
 #include "classify/evaluate.hpp"
 #include "classify/features.hpp"
 #include "core/errors.hpp"
+#include "../exit_code.hpp"
 
 namespace fs = std::filesystem;
 using namespace xr::classify;
 
 namespace {
 
+using xr_test::code_of;
+
 std::string temp_dir(const std::string& name) {
   const fs::path p = fs::temp_directory_path() / ("xr_test_classifier_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();
-}
-
-xr::Exit code_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const xr::Error& e) {
-    return e.code();
-  }
-  return xr::Exit::kOk;
 }
 
 }  // namespace

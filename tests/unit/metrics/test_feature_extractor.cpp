@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "../exit_code.hpp"
 #include "nn/inception_v3.hpp"
 #include "nn/safetensors.hpp"
 
@@ -16,18 +17,11 @@ using xr::metrics::make_feature_extractor;
 
 namespace {
 
+using xr_test::code_of;
+
 at::Tensor pixels(int64_t n, int64_t side, uint64_t seed) {
   torch::manual_seed(seed);
   return torch::randint(0, 256, {n, 1, side, side}, torch::kByte);
-}
-
-xr::Exit code_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const xr::Error& e) {
-    return e.code();
-  }
-  return xr::Exit::kOk;
 }
 
 class ExtractorFiles : public ::testing::Test {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "../exit_code.hpp"
 #include "report/experiment.hpp"
 #include "core/bitmap_font.hpp"
 #include "report/plots.hpp"
@@ -23,6 +24,8 @@ namespace rep = xr::report;
 using nlohmann::json;
 
 namespace {
+
+using xr_test::code_of;
 
 std::string golden_dir() {
   const char* src = std::getenv("XR_SOURCE_DIR");
@@ -41,15 +44,6 @@ std::vector<rep::Experiment> all_experiments() {
   // Deliberately not in size order: by_size must sort them.
   return {rep::load_experiment(fixture("micro")), rep::load_experiment(fixture("tiny")),
           rep::load_experiment(fixture("small"))};
-}
-
-xr::Exit code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const xr::Error& e) {
-    return e.code();
-  }
-  return xr::Exit::kOk;
 }
 
 class TempDir {
