@@ -11,6 +11,7 @@
 #include "classify/evaluate.hpp"
 #include "classify/features.hpp"
 #include "classify/metrics.hpp"
+#include "classify/runs.hpp"
 #include "core/atomic_file.hpp"
 #include "core/dataset.hpp"
 #include "core/device.hpp"
@@ -60,17 +61,6 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--batch", o.batch, "Images per forward pass")->check(CLI::Range(1, 1 << 20));
 }
 
-// The runs of a model folder: run1.safetensors, run2.safetensors, ... (stops at the first gap).
-std::vector<std::string> run_files(const std::string& dir) {
-  std::vector<std::string> out;
-  for (int k = 1;; ++k) {
-    const fs::path p = fs::path(dir) / ("run" + std::to_string(k) + ".safetensors");
-    if (!fs::exists(p)) break;
-    out.push_back(p.string());
-  }
-  return out;
-}
-
 nlohmann::json summary_values(const cls::Metrics& m) {
   return {{"accuracy", m.accuracy},          {"mcc", m.mcc},
           {"macro_precision", m.macro.precision}, {"macro_recall", m.macro.recall},
@@ -95,7 +85,7 @@ nlohmann::json mean_std(const std::vector<nlohmann::json>& per_run) {
 
 int run(const Options& o, const xr::CommonOptions& common) {
   const c10::Device device = xr::resolve_device(common.device);
-  const std::string model_path = (fs::path(o.model_dir) / "model.safetensors").string();
+  const std::string model_path = cls::model_file_path(o.model_dir);
   if (!fs::exists(model_path)) xr::fail_missing(model_path, "no such model file (run inc3-train first)");
   if (!o.compare.empty() && !fs::exists(o.compare)) xr::fail_missing(o.compare, "no such file");
 
@@ -153,7 +143,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   }
 
   if (o.all_runs) {
-    const auto files = run_files(o.model_dir);
+    const auto files = cls::run_files(o.model_dir);
     if (files.empty()) xr::fail_missing(o.model_dir, "--all-runs: no run1.safetensors in the model folder");
     std::vector<nlohmann::json> per_run;
     nlohmann::json runs_json = nlohmann::json::array();
@@ -162,7 +152,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
       const cls::ModelInfo info = cls::parse_model_metadata(file.metadata, files[r]);
       if (info.classes != classes) xr::fail_data(files[r], "class list differs from " + model_path);
       at::Tensor run_probs;
-      if (file.tensors.count("base.Conv2d_1a_3x3.conv.weight")) {
+      if (cls::run_contents(info) == cls::RunContents::kWholeModel) {
         cls::LoadedModel rm = cls::load_model(files[r]);
         rm.model->to(device);
         const at::Tensor f = cls::compute_base_features(*rm.model->base, images.pixels, info.input_size, device,

@@ -47,6 +47,7 @@ TrainData load_train_data(const std::vector<std::string>& train_dirs, const std:
   TrainData data;
   data.classes = folders[0].classes;
   data.train_roots = train_dirs;
+  data.val_root = val_dir;
   uint64_t h = kFnvOffset;
   for (const auto& c : data.classes) h = fnv1a(c + '\n', h);
   for (const auto& f : folders) {

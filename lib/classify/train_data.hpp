@@ -12,7 +12,8 @@ namespace xr::classify {
 
 struct TrainData {
   std::vector<std::string> classes;
-  std::vector<std::string> train_roots;
+  std::vector<std::string> train_roots;  // the --train folders as given
+  std::string val_root;                  // the --val folder as given
   std::vector<ImageBatch> train;   // one batch per --train folder
   ImageBatch val;
   std::vector<int64_t> train_labels;  // merged, in folder order

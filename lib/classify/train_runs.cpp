@@ -1,0 +1,204 @@
+#include "classify/train_runs.hpp"
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "classify/features.hpp"
+#include "classify/head.hpp"
+#include "core/csv.hpp"
+#include "core/log.hpp"
+#include "core/rng.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xr::classify {
+namespace {
+
+// Streams of derive_seed(run seed, ...): the shuffling of a run's epochs.
+constexpr uint64_t kShuffleStream = 0x5u;
+
+std::string fixed(double v, int digits = 4) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(digits);
+  s << v;
+  return s.str();
+}
+
+// Every input a run's result depends on.
+nlohmann::json run_key_inputs(const TrainOptions& o, const std::string& data_key, const std::string& weights_key,
+                              uint64_t seed) {
+  return {{"data", data_key},         {"weights", weights_key},   {"seed", std::to_string(seed)},
+          {"fine_tune", o.trains_base()}, {"epochs", o.epochs},   {"batch", o.batch},
+          {"lr", o.lr},               {"rho", o.rho},             {"epsilon", o.epsilon},
+          {"image_size", o.image_size}, {"class_weights", o.class_weights}, {"keep", o.keep},
+          {"version", XR_VERSION}};
+}
+
+// The frozen base's features of every training folder (merged) and of the
+// validation folder, computed once and shared by every run.
+struct FrozenFeatures {
+  at::Tensor train, val;
+};
+
+FrozenFeatures frozen_features(const TrainOptions& o, const TrainData& data, const xr::nn::Safetensors& weights,
+                               const std::string& weights_key, const std::string& cache_dir,
+                               const c10::Device& device) {
+  Inc3Classifier frozen(static_cast<int64_t>(data.classes.size()), o.image_size);
+  load_base_weights(*frozen->base, weights, o.weights);
+  frozen->to(device);
+  std::vector<at::Tensor> parts;
+  for (size_t i = 0; i < data.train.size(); ++i) {
+    parts.push_back(cached_base_features(*frozen->base, data.train[i].pixels, data.train[i].rel, o.image_size,
+                                         weights_key, cache_dir, device, o.feature_batch,
+                                         "features " + data.train_roots[i]));
+  }
+  FrozenFeatures f;
+  f.train = at::cat(parts, 0);
+  f.val = cached_base_features(*frozen->base, data.val.pixels, data.val.rel, o.image_size, weights_key, cache_dir,
+                               device, o.feature_batch, "features " + data.val_root);
+  return f;
+}
+
+FitOptions fit_options(const TrainOptions& o, const std::vector<double>& class_weights, uint64_t run_seed,
+                       const std::string& label) {
+  FitOptions fo;
+  fo.epochs = o.epochs;
+  fo.batch = o.batch;
+  fo.eval_batch = o.feature_batch;
+  fo.rmsprop = {o.lr, o.rho, o.epsilon};
+  fo.class_weights = class_weights;
+  fo.seed = xr::derive_seed(run_seed, kShuffleStream);
+  fo.keep_best = o.keep == "best";
+  fo.label = label;
+  fo.avoid_single_batch = o.trains_base();
+  return fo;
+}
+
+// The kept run as a whole model: a whole-model run file as it is, a head-only one
+// on top of the frozen base weights.
+void write_kept_model(const TrainOptions& o, const TrainData& data, const xr::nn::Safetensors& weights,
+                      const RunRecord& kept, size_t run_count, const std::string& kept_path,
+                      const std::string& model_path) {
+  ModelInfo info = training_model_info(data.classes, o.image_size, o.weights, o.trains_base());
+  info.extra["run"] = std::to_string(kept.run);
+  info.extra["seed"] = std::to_string(kept.seed);
+  info.extra["kept_epoch"] = std::to_string(kept.fit.kept_epoch);
+  info.extra["val_accuracy"] = xr::format_number(kept.kept().val_accuracy);
+  info.extra["runs"] = std::to_string(run_count);
+  Inc3Classifier model{nullptr};
+  if (o.trains_base()) {
+    model = load_model(kept_path).model;
+  } else {
+    model = Inc3Classifier(static_cast<int64_t>(data.classes.size()), o.image_size);
+    load_base_weights(*model->base, weights, o.weights);
+    load_head(*model, xr::nn::read_safetensors(kept_path), kept_path);
+  }
+  info.head = describe_head(*model->head);
+  save_model(model_path, *model, info);
+}
+
+}  // namespace
+
+BaseWeights read_base_weights(const TrainOptions& o) {
+  BaseWeights w;
+  w.key = "none";
+  if (o.random_base()) return w;
+  w.key = hex64(hash_file(o.weights));
+  w.file = xr::nn::read_safetensors(o.weights);
+  return w;
+}
+
+TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const BaseWeights& weights,
+                        const std::string& model_dir, uint64_t seed, const c10::Device& device) {
+  const int k = static_cast<int>(data.classes.size());
+  const bool fine_tune = o.trains_base();
+  const std::string& weights_key = weights.key;
+  const xr::nn::Safetensors& weights_file = weights.file;
+
+  std::vector<double> class_weights;
+  if (o.class_weights == "balanced") {
+    class_weights = balanced_class_weights(data.train_labels, k);
+    std::string w;
+    for (int c = 0; c < k; ++c) w += (c ? ", " : "") + data.classes[c] + " " + fixed(class_weights[c], 3);
+    xr::log::info("balanced class weights: " + w);
+  }
+
+  const std::string cache_dir =
+      o.cache_dir == "none" ? "" : o.cache_dir.empty() ? (fs::path(model_dir) / "cache").string() : o.cache_dir;
+  FrozenFeatures frozen;
+  if (!fine_tune) frozen = frozen_features(o, data, weights_file, weights_key, cache_dir, device);
+  const at::Tensor train_pixels = fine_tune ? data.merged_train_pixels() : at::Tensor();
+
+  TrainOutcome out;
+  for (int r = 1; r <= o.runs; ++r) {
+    RunRecord rec;
+    rec.run = r;
+    rec.seed = xr::derive_seed(seed, static_cast<uint64_t>(r));
+    const std::string key = run_key(run_key_inputs(o, data.key, weights_key, rec.seed));
+    const std::string run_path = run_file_path(model_dir, r);
+    const std::string label = "run " + std::to_string(r) + "/" + std::to_string(o.runs);
+    if (reuse_run(run_path, key, rec)) {
+      xr::log::info(label + ": finished earlier with the same options, reused (" + run_path + ")");
+      out.runs.push_back(rec);
+      continue;
+    }
+    torch::manual_seed(rec.seed);
+    const FitOptions fo = fit_options(o, class_weights, rec.seed, label);
+    auto on_epoch = [&](const EpochStats& s) {
+      xr::log::info(label + " epoch " + std::to_string(s.epoch) + "/" + std::to_string(o.epochs) + ": loss " +
+                    fixed(s.train_loss) + " acc " + fixed(s.train_accuracy) + "  val_loss " + fixed(s.val_loss) +
+                    " val_acc " + fixed(s.val_accuracy));
+    };
+    ModelInfo info = training_model_info(data.classes, o.image_size, o.weights, fine_tune);
+    info.extra["run"] = std::to_string(r);
+    info.extra["seed"] = std::to_string(rec.seed);
+    info.extra["run_key"] = key;
+    if (fine_tune) {
+      Inc3Classifier model(k, o.image_size);
+      if (!o.random_base()) load_base_weights(*model->base, weights_file, o.weights);
+      model->to(device);
+      info.head = describe_head(*model->head);
+      rec.fit = fit(
+          *model,
+          [&](bool val, const std::vector<int64_t>& idx, bool) {
+            const at::Tensor& px = val ? data.val.pixels : train_pixels;
+            const at::Tensor sel = px.index_select(0, at::tensor(idx, at::kLong)).to(device);
+            return model->forward(xr::nn::prepare_input(sel, xr::nn::InputStyle::kKeras, o.image_size));
+          },
+          data.train_labels, data.val_labels(), fo, on_epoch);
+      info.extra["run_result"] = fit_to_json(rec.fit).dump();
+      model->to(at::kCPU);
+      save_model(run_path, *model, info);
+    } else {
+      ClassifierHead head(frozen.train.size(1), k);
+      head->to(device);
+      info.head = describe_head(*head);
+      rec.fit = fit(
+          *head,
+          [&](bool val, const std::vector<int64_t>& idx, bool) {
+            const at::Tensor& f = val ? frozen.val : frozen.train;
+            return head->forward(f.index_select(0, at::tensor(idx, at::kLong)).to(device));
+          },
+          data.train_labels, data.val_labels(), fo, on_epoch);
+      info.extra["run_result"] = fit_to_json(rec.fit).dump();
+      info.extra["contents"] = kHeadOnlyContents;  // the base is model.safetensors' (frozen, shared by every run)
+      head->to(at::kCPU);
+      save_head(run_path, *head, info);
+    }
+    out.runs.push_back(rec);
+  }
+
+  out.kept = best_run(out.runs);
+  const RunRecord& kept = out.runs[out.kept];
+  out.model_path = model_file_path(model_dir);
+  write_kept_model(o, data, weights_file, kept, out.runs.size(), run_file_path(model_dir, kept.run), out.model_path);
+  write_run_tables(model_dir, out.runs, out.kept);
+  xr::log::info("kept run " + std::to_string(kept.run) + " (val accuracy " + fixed(kept.kept().val_accuracy) +
+                ", epoch " + std::to_string(kept.fit.kept_epoch) + ")");
+  return out;
+}
+
+}  // namespace xr::classify

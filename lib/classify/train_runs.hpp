@@ -1,0 +1,56 @@
+// inc3-train's work between parsing and printing: --runs independent runs of the
+// classifier (a frozen base with the head trained on cached features, or the whole
+// network), each reused when an earlier invocation finished it with the same key,
+// then the kept run (classify/runs.hpp) written as MODEL_DIR/model.safetensors.
+#pragma once
+#include <c10/core/Device.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "classify/runs.hpp"
+#include "classify/train_data.hpp"
+
+namespace xr::classify {
+
+struct TrainOptions {
+  std::string weights = "none";  // a safetensors file of base weights, or "none"
+  bool fine_tune = false;        // train the base too (implied by weights "none")
+  int runs = 5;
+  int epochs = 11;
+  int batch = 32;
+  double lr = 1e-3;
+  double rho = 0.9;
+  double epsilon = 1e-7;
+  int image_size = 128;
+  std::string class_weights = "none";  // none | balanced
+  std::string keep = "best";           // best | last
+  std::string cache_dir;               // "" : MODEL_DIR/cache; "none": memory only
+  int feature_batch = 32;
+
+  bool random_base() const { return weights == "none"; }
+  bool trains_base() const { return fine_tune || random_base(); }
+};
+
+// The base weights a training starts from, read (and checked to be safetensors)
+// before any output is written; "none": empty, key "none".
+struct BaseWeights {
+  xr::nn::Safetensors file;
+  std::string key;  // hash of the file's bytes: part of every run key
+};
+BaseWeights read_base_weights(const TrainOptions& options);
+
+struct TrainOutcome {
+  std::vector<RunRecord> runs;
+  size_t kept = 0;  // index into runs
+  std::string model_path;
+};
+
+// Trains (or reuses) every run into `model_dir` (which must exist), writes
+// model.safetensors, runs.csv and history.csv. `seed` is the tool's --seed.
+// Progress and per-epoch lines go to the log.
+TrainOutcome train_runs(const TrainOptions& options, const TrainData& data, const BaseWeights& weights,
+                        const std::string& model_dir, uint64_t seed, const c10::Device& device);
+
+}  // namespace xr::classify

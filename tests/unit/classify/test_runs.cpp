@@ -1,0 +1,124 @@
+// The model folder's rules: the paper's best-run rule (ties to the earlier run), the
+// run key, the fit result's round trip through a run file, the reuse of a finished
+// run only under its own key, and the list of run files up to the first gap.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "classify/head.hpp"
+#include "classify/runs.hpp"
+#include "core/csv.hpp"
+
+namespace fs = std::filesystem;
+using namespace xr::classify;
+
+namespace {
+
+std::string temp_dir(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("xr_test_runs_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+// A run whose kept epoch has validation accuracy `acc` (after a worse first epoch).
+RunRecord record(int run, double acc) {
+  RunRecord r;
+  r.run = run;
+  r.seed = 100 + run;
+  r.fit.history = {{1, 1.0, 0.3, 1.1, acc / 2}, {2, 0.5, 0.6, 0.7, acc}};
+  r.fit.best_epoch = 2;
+  r.fit.kept_epoch = 2;
+  r.fit.best_val_accuracy = acc;
+  r.fit.best_val_loss = 0.7;
+  return r;
+}
+
+}  // namespace
+
+TEST(Runs, BestRunIsTheHighestKeptValidationAccuracyTiesToTheEarlier) {
+  EXPECT_EQ(best_run({record(1, 0.5), record(2, 0.75), record(3, 0.6)}), 1u);
+  EXPECT_EQ(best_run({record(1, 0.75), record(2, 0.75), record(3, 0.6)}), 0u);
+  EXPECT_EQ(best_run({record(1, 0.2)}), 0u);
+  // The kept epoch decides, not the best one: a run that kept its last, worse epoch.
+  RunRecord last = record(1, 0.9);
+  last.fit.kept_epoch = 1;  // val accuracy 0.45
+  EXPECT_EQ(best_run({last, record(2, 0.5)}), 1u);
+}
+
+TEST(Runs, KeyDependsOnEveryInputAndNotOnInsertionOrder) {
+  const nlohmann::json a = {{"lr", 0.001}, {"seed", "7"}};
+  nlohmann::json b;
+  b["seed"] = "7";
+  b["lr"] = 0.001;
+  EXPECT_EQ(run_key(a), run_key(b));
+  EXPECT_EQ(run_key(a).size(), 16u);
+  nlohmann::json c = a;
+  c["lr"] = 0.0001;
+  EXPECT_NE(run_key(a), run_key(c));
+}
+
+TEST(Runs, FitResultRoundTripsThroughJson) {
+  const RunRecord r = record(1, 0.8);
+  const FitResult back = fit_from_json(fit_to_json(r.fit));
+  ASSERT_EQ(back.history.size(), 2u);
+  EXPECT_EQ(back.history[1].val_accuracy, 0.8);
+  EXPECT_EQ(back.history[0].train_loss, 1.0);
+  EXPECT_EQ(back.kept_epoch, 2);
+  EXPECT_EQ(back.best_val_loss, 0.7);
+}
+
+TEST(Runs, AFinishedRunIsReusedOnlyUnderItsKey) {
+  const std::string dir = temp_dir("reuse");
+  torch::manual_seed(0);
+  ClassifierHead head(8, 3);
+  ModelInfo info;
+  info.classes = {"a", "b", "c"};
+  info.head = describe_head(*head);
+  info.weights = "none";
+  info.extra["run_key"] = "k1";
+  info.extra["run_result"] = fit_to_json(record(1, 0.8).fit).dump();
+  info.extra["contents"] = kHeadOnlyContents;
+  save_head(run_file_path(dir, 1), *head, info);
+
+  RunRecord rec;
+  EXPECT_FALSE(reuse_run(run_file_path(dir, 1), "k2", rec));
+  EXPECT_FALSE(rec.reused);
+  EXPECT_FALSE(reuse_run(run_file_path(dir, 2), "k1", rec));  // absent
+  ASSERT_TRUE(reuse_run(run_file_path(dir, 1), "k1", rec));
+  EXPECT_TRUE(rec.reused);
+  EXPECT_EQ(rec.kept().val_accuracy, 0.8);
+  EXPECT_EQ(run_contents(info), RunContents::kHeadOnly);
+  info.extra.erase("contents");
+  EXPECT_EQ(run_contents(info), RunContents::kWholeModel);
+
+  // Not a safetensors file: trained again, not an error.
+  std::ofstream(run_file_path(dir, 3)) << "garbage";
+  EXPECT_FALSE(reuse_run(run_file_path(dir, 3), "k1", rec));
+  fs::remove_all(dir);
+}
+
+TEST(Runs, RunFilesStopAtTheFirstGap) {
+  const std::string dir = temp_dir("files");
+  for (int k : {1, 2, 4}) std::ofstream(run_file_path(dir, k)) << "x";
+  const auto files = run_files(dir);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(fs::path(files[1]).filename(), "run2.safetensors");
+  EXPECT_EQ(fs::path(model_file_path(dir)).filename(), "model.safetensors");
+  fs::remove_all(dir);
+}
+
+TEST(Runs, TablesMarkTheKeptRunAndListEveryEpoch) {
+  const std::string dir = temp_dir("tables");
+  write_run_tables(dir, {record(1, 0.5), record(2, 0.75)}, 1);
+  const xr::CsvTable runs = xr::read_csv((fs::path(dir) / "runs.csv").string());
+  ASSERT_EQ(runs.rows.size(), 2u);
+  EXPECT_EQ(runs.rows[0].back(), "0");
+  EXPECT_EQ(runs.rows[1].back(), "1");
+  EXPECT_EQ(runs.rows[1][4], "0.75");
+  const xr::CsvTable history = xr::read_csv((fs::path(dir) / "history.csv").string());
+  EXPECT_EQ(history.rows.size(), 4u);
+  fs::remove_all(dir);
+}
