@@ -45,9 +45,14 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--val", o.val_dir, "Validation image folder")->required();
   app.add_option("-o,--out", o.out_dir, "Model folder to write (created; finished runs in it are reused)")
       ->required();
+  app.add_option("--arch", t.arch,
+                 "The Inception-v3 base: keras (the paper's: BatchNorm without scale, average pools that do not "
+                 "count padding, Glorot init) or torchvision (its init: truncated normal, std 0.1)")
+      ->check(CLI::IsMember({"keras", "torchvision"}));
   app.add_option("--weights", t.weights,
-                 "Base weights: an Inception-v3 safetensors file (torchvision names), or 'none' for random "
-                 "initialisation (then the whole network is trained)");
+                 "Base weights: an Inception-v3 safetensors file (torchvision names; converted by "
+                 "scripts/convert_weights.py from Keras .h5 or torchvision .pth) of the --arch network, or 'none' "
+                 "for random initialisation (then the whole network is trained)");
   app.add_flag("--fine-tune", t.fine_tune, "Train the whole network instead of the head on a frozen base");
   app.add_option("--runs", t.runs, "Independent runs (seeds derived from --seed)")->check(CLI::Range(1, 1000));
   app.add_option("--epochs", t.epochs, "Epochs per run")->check(CLI::Range(1, 100000));
@@ -119,6 +124,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
         {"base", t.random_base() ? "random init, trained"
                  : t.fine_tune   ? "pretrained, fine-tuned"
                                  : "pretrained, frozen"},
+        {"arch", t.arch},
         {"fine_tuned", t.trains_base()},
         {"kept_run", kept.run},
         {"val_accuracy", kept.kept().val_accuracy},

@@ -15,14 +15,24 @@ int64_t flattened_feature_size(xr::nn::InceptionV3Impl& base, int64_t input_size
   return fm.size(1) * fm.size(2) * fm.size(3);
 }
 
-Inc3ClassifierImpl::Inc3ClassifierImpl(int64_t num_classes, int64_t input_size, int64_t base_classes) {
+Inc3ClassifierImpl::Inc3ClassifierImpl(int64_t num_classes, int64_t input_size, xr::nn::InceptionArch arch,
+                                       int64_t base_classes) {
+  if (arch == xr::nn::InceptionArch::kFid) {
+    throw Error(Exit::kSoftware, "", "Inc3Classifier: the FID network is not a classifier base");
+  }
   xr::nn::InceptionV3Options o;
+  o.arch = arch;
   o.num_classes = base_classes;
   o.aux_logits = false;
   o.dropout = 0.0;  // include_top=False: no dropout before the Dense head
   base = register_module("base", xr::nn::InceptionV3(o));
   const int64_t features = flattened_feature_size(*base, input_size);
   head = register_module("head", ClassifierHead(features, num_classes));
+}
+
+void Inc3ClassifierImpl::initialise() {
+  base->initialise();
+  head->reset_keras();
 }
 
 torch::Tensor Inc3ClassifierImpl::base_features(const torch::Tensor& x) {
@@ -36,6 +46,7 @@ std::map<std::string, std::string> model_metadata(const ModelInfo& info) {
   m["format"] = kModelFormat;
   m["classes"] = nlohmann::json(info.classes).dump();
   m["input_size"] = std::to_string(info.input_size);
+  m["arch"] = xr::nn::arch_name(info.arch);
   m["input_style"] = info.input_style;
   m["head"] = info.head;
   m["weights"] = info.weights;
@@ -68,14 +79,22 @@ ModelInfo parse_model_metadata(const std::map<std::string, std::string>& metadat
   if (info.input_size < 75 || info.input_size > 4096) {
     fail_data(path, "metadata 'input_size' out of range (" + get("input_size") + ")");
   }
+  const auto arch = metadata.find("arch");
+  if (arch == metadata.end()) {
+    info.arch = xr::nn::InceptionArch::kTorchvision;
+  } else if (arch->second == "keras" || arch->second == "torchvision") {
+    info.arch = xr::nn::parse_arch(arch->second);
+  } else {
+    fail_data(path, "metadata 'arch' is not keras or torchvision (" + arch->second + ")");
+  }
   info.input_style = get("input_style");
   if (info.input_style != "keras") fail_data(path, "unsupported input_style (" + info.input_style + ")");
   info.head = get("head");
   info.weights = get("weights");
   info.fine_tuned = get("fine_tuned") == "true";
   for (const auto& [k, v] : metadata) {
-    if (k != "format" && k != "classes" && k != "input_size" && k != "input_style" && k != "head" &&
-        k != "weights" && k != "fine_tuned") {
+    if (k != "format" && k != "classes" && k != "input_size" && k != "arch" && k != "input_style" &&
+        k != "head" && k != "weights" && k != "fine_tuned") {
       info.extra[k] = v;
     }
   }
@@ -110,7 +129,7 @@ LoadedModel load_model(const std::string& path) {
     fail_data(path, "head has " + std::to_string(head_out) + " outputs but the metadata lists " +
                         std::to_string(out.info.classes.size()) + " classes");
   }
-  out.model = Inc3Classifier(head_out, out.info.input_size, base_classes);
+  out.model = Inc3Classifier(head_out, out.info.input_size, out.info.arch, base_classes);
   if (out.model->head->in_features != head_in) {
     fail_data(path, "head input size " + std::to_string(head_in) + " does not match input_size " +
                         std::to_string(out.info.input_size) + " (" + std::to_string(out.model->head->in_features) +
@@ -125,8 +144,42 @@ LoadedModel load_model(const std::string& path) {
 
 namespace xr::classify {
 
+std::string declared_arch(const xr::nn::Safetensors& file) {
+  for (const char* key : {"arch", "variant"}) {  // inc3-train's models; convert_weights.py's files
+    auto it = file.metadata.find(key);
+    if (it != file.metadata.end()) return it->second;
+  }
+  return "";
+}
+
+void check_base_weights_arch(const xr::nn::Safetensors& file, const std::string& path, xr::nn::InceptionArch arch) {
+  const std::string declared = declared_arch(file);
+  const std::string wanted = xr::nn::arch_name(arch);
+  if (!declared.empty() && declared != wanted) {
+    throw Error(Exit::kUsage, path,
+                "weights of the " + declared + " Inception-v3, not the " + wanted + " one (--arch " +
+                    (declared == "fid" ? std::string("keras or torchvision: the FID network is not a classifier base")
+                                       : declared) +
+                    ")");
+  }
+  if (arch != xr::nn::InceptionArch::kKeras) return;
+  // Keras' BatchNorm has no scale: weights with a gamma other than 1 come from
+  // another network, whatever their metadata says.
+  const std::string prefix = file.tensors.count("base.Conv2d_1a_3x3.conv.weight") ? "base." : "";
+  for (const auto& [name, t] : file.tensors) {
+    const bool gamma = name.rfind(prefix, 0) == 0 && name.size() > 10 &&
+                       name.compare(name.size() - 10, 10, ".bn.weight") == 0;
+    if (gamma && !t.to(torch::kFloat).eq(1).all().item<bool>()) {
+      throw Error(Exit::kUsage, path,
+                  name + " is not 1: these weights have BatchNorm scales, which Keras' InceptionV3 has not "
+                         "(--arch torchvision)");
+    }
+  }
+}
+
 void load_base_weights(xr::nn::InceptionV3Impl& base, const xr::nn::Safetensors& file, const std::string& path) {
   if (file.tensors.empty()) return;
+  check_base_weights_arch(file, path, base.options().arch);
   const std::string prefix = file.tensors.count("base.Conv2d_1a_3x3.conv.weight") ? "base." : "";
   const auto wanted = xr::nn::module_state(base);
   xr::nn::Safetensors filtered;
@@ -151,14 +204,18 @@ void load_base_weights(xr::nn::InceptionV3Impl& base, const xr::nn::Safetensors&
 }
 
 ModelInfo training_model_info(const std::vector<std::string>& classes, int64_t input_size,
-                              const std::string& weights, bool fine_tuned) {
+                              xr::nn::InceptionArch arch, const std::string& weights, bool fine_tuned) {
   ModelInfo info;
   info.classes = classes;
   info.input_size = input_size;
+  info.arch = arch;
   info.input_style = "keras";
   info.weights = weights == "none" ? "none (random initialisation)" : weights;
   info.fine_tuned = fine_tuned;
   info.extra["feature_layout"] = "Mixed_7c map flattened channels-last (Keras Flatten order)";
+  const std::string base_init =
+      weights == "none" ? xr::nn::reference_initialisation(arch) : "weights from " + weights;
+  info.extra["init"] = "base: " + base_init + "; head: glorot_uniform kernels, zero biases (Keras Dense)";
   return info;
 }
 

@@ -31,6 +31,7 @@ std::string fixed(double v, int digits = 4) {
 nlohmann::json run_key_inputs(const TrainOptions& o, const std::string& data_key, const std::string& weights_key,
                               uint64_t seed) {
   return {{"data", data_key},         {"weights", weights_key},   {"seed", std::to_string(seed)},
+          {"arch", o.arch},
           {"fine_tune", o.trains_base()}, {"epochs", o.epochs},   {"batch", o.batch},
           {"lr", o.lr},               {"rho", o.rho},             {"epsilon", o.epsilon},
           {"image_size", o.image_size}, {"class_weights", o.class_weights}, {"keep", o.keep},
@@ -46,7 +47,7 @@ struct FrozenFeatures {
 FrozenFeatures frozen_features(const TrainOptions& o, const TrainData& data, const xr::nn::Safetensors& weights,
                                const std::string& weights_key, const std::string& cache_dir,
                                const c10::Device& device) {
-  Inc3Classifier frozen(static_cast<int64_t>(data.classes.size()), o.image_size);
+  Inc3Classifier frozen(static_cast<int64_t>(data.classes.size()), o.image_size, o.base_arch());
   load_base_weights(*frozen->base, weights, o.weights);
   frozen->to(device);
   std::vector<at::Tensor> parts;
@@ -82,7 +83,7 @@ FitOptions fit_options(const TrainOptions& o, const std::vector<double>& class_w
 void write_kept_model(const TrainOptions& o, const TrainData& data, const xr::nn::Safetensors& weights,
                       const RunRecord& kept, size_t run_count, const std::string& kept_path,
                       const std::string& model_path) {
-  ModelInfo info = training_model_info(data.classes, o.image_size, o.weights, o.trains_base());
+  ModelInfo info = training_model_info(data.classes, o.image_size, o.base_arch(), o.weights, o.trains_base());
   info.extra["run"] = std::to_string(kept.run);
   info.extra["seed"] = std::to_string(kept.seed);
   info.extra["kept_epoch"] = std::to_string(kept.fit.kept_epoch);
@@ -92,7 +93,7 @@ void write_kept_model(const TrainOptions& o, const TrainData& data, const xr::nn
   if (o.trains_base()) {
     model = load_model(kept_path).model;
   } else {
-    model = Inc3Classifier(static_cast<int64_t>(data.classes.size()), o.image_size);
+    model = Inc3Classifier(static_cast<int64_t>(data.classes.size()), o.image_size, o.base_arch());
     load_base_weights(*model->base, weights, o.weights);
     load_head(*model, xr::nn::read_safetensors(kept_path), kept_path);
   }
@@ -108,6 +109,7 @@ BaseWeights read_base_weights(const TrainOptions& o) {
   if (o.random_base()) return w;
   w.key = hex64(hash_file(o.weights));
   w.file = xr::nn::read_safetensors(o.weights);
+  check_base_weights_arch(w.file, o.weights, o.base_arch());
   return w;
 }
 
@@ -152,13 +154,17 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
                     fixed(s.train_loss) + " acc " + fixed(s.train_accuracy) + "  val_loss " + fixed(s.val_loss) +
                     " val_acc " + fixed(s.val_accuracy));
     };
-    ModelInfo info = training_model_info(data.classes, o.image_size, o.weights, fine_tune);
+    ModelInfo info = training_model_info(data.classes, o.image_size, o.base_arch(), o.weights, fine_tune);
     info.extra["run"] = std::to_string(r);
     info.extra["seed"] = std::to_string(rec.seed);
     info.extra["run_key"] = key;
     if (fine_tune) {
-      Inc3Classifier model(k, o.image_size);
-      if (!o.random_base()) load_base_weights(*model->base, weights_file, o.weights);
+      Inc3Classifier model(k, o.image_size, o.base_arch());
+      if (o.random_base()) {
+        model->initialise();
+      } else {
+        load_base_weights(*model->base, weights_file, o.weights);
+      }
       model->to(device);
       info.head = describe_head(*model->head);
       rec.fit = fit(
@@ -173,7 +179,7 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
       model->to(at::kCPU);
       save_model(run_path, *model, info);
     } else {
-      ClassifierHead head(frozen.train.size(1), k);
+      ClassifierHead head(frozen.train.size(1), k);  // Keras' Dense init, from the run's seed
       head->to(device);
       info.head = describe_head(*head);
       rec.fit = fit(

@@ -15,6 +15,7 @@
 namespace xr::classify {
 
 struct TrainOptions {
+  std::string arch = "keras";    // the base: keras (the paper's) or torchvision
   std::string weights = "none";  // a safetensors file of base weights, or "none"
   bool fine_tune = false;        // train the base too (implied by weights "none")
   int runs = 5;
@@ -29,12 +30,13 @@ struct TrainOptions {
   std::string cache_dir;               // "" : MODEL_DIR/cache; "none": memory only
   int feature_batch = 32;
 
+  xr::nn::InceptionArch base_arch() const { return xr::nn::parse_arch(arch); }
   bool random_base() const { return weights == "none"; }
   bool trains_base() const { return fine_tune || random_base(); }
 };
 
-// The base weights a training starts from, read (and checked to be safetensors)
-// before any output is written; "none": empty, key "none".
+// The base weights a training starts from, read and checked (safetensors, of the
+// architecture asked for) before any output is written; "none": empty, key "none".
 struct BaseWeights {
   xr::nn::Safetensors file;
   std::string key;  // hash of the file's bytes: part of every run key

@@ -1,1 +1,1 @@
-set(XR_AREA_DEPS xr_nn)
+set(XR_AREA_DEPS xr_classify)

@@ -9,6 +9,8 @@
 #include <set>
 #include <vector>
 
+#include "classify/classifier.hpp"
+#include "classify/runs.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "metrics/sha256.hpp"
@@ -140,7 +142,7 @@ std::unique_ptr<FeatureExtractor> make_inception(const std::string& weights, c10
                            "'): convert pytorch-fid's pt_inception-2015-12-05 .pth, or use --features torchvision");
   }
   nn::InceptionV3Options o;
-  o.fid_variant = true;
+  o.arch = xr::nn::InceptionArch::kFid;
   o.num_classes = 1008;
   nn::InceptionV3 net(o);
   nn::load_module_state(*net, st, weights, "", true);
@@ -202,52 +204,19 @@ std::unique_ptr<FeatureExtractor> make_random(c10::Device device, uint64_t seed,
 }
 
 std::unique_ptr<FeatureExtractor> make_classifier(const std::string& spec, c10::Device device, int batch) {
-  const std::string file =
-      fs::is_directory(spec) ? (fs::path(spec) / "model.safetensors").string() : spec;
+  const std::string file = fs::is_directory(spec) ? classify::model_file_path(spec) : spec;
   if (!fs::exists(file)) fail_missing(file, "no such classifier model (expected inc3-train's model.safetensors)");
-  const nn::Safetensors st = nn::read_safetensors(file);
-  if (meta(st, "format") != "xr-inc3-classifier") {
-    fail_data(file, "not a classifier written by inc3-train (metadata format '" + meta(st, "format") + "')");
-  }
-  int size = 128;
-  const std::string size_text = meta(st, "input_size");
-  try {
-    if (!size_text.empty()) size = std::stoi(size_text);
-  } catch (const std::exception&) {
-    fail_data(file, "bad input_size in the metadata ('" + size_text + "')");
-  }
-  if (size < 75) fail_data(file, "input_size " + std::to_string(size) + " is below Inception-v3's minimum 75");
-  const std::string style_text = meta(st, "input_style").empty() ? "keras" : meta(st, "input_style");
-  nn::InputStyle style;
-  if (style_text == "keras") {
-    style = nn::InputStyle::kKeras;
-  } else if (style_text == "torchvision") {
-    style = nn::InputStyle::kTorchvision;
-  } else {
-    fail_data(file, "unknown input_style in the metadata ('" + style_text + "')");
-  }
-  // Only the base's layers up to the pool features: its fc (if any) has another
-  // class count and is not used here.
-  nn::InceptionV3 net(nn::InceptionV3Options{});
-  nn::Safetensors base;
-  for (const auto& [name, t] : st.tensors) {
-    if (name.rfind("base.", 0) == 0 && name.rfind("base.fc.", 0) != 0 && name.rfind("base.AuxLogits.", 0) != 0) {
-      base.tensors.emplace(name, t);
-    }
-  }
-  auto require = [&](const std::string& name) {
-    if (name.rfind("fc.", 0) == 0) return;
-    if (!base.tensors.count("base." + name)) fail_data(file, "base." + name + ": missing from the file");
-  };
-  for (const auto& p : net->named_parameters()) require(p.key());
-  for (const auto& b : net->named_buffers()) require(b.key());
-  nn::load_module_state(*net, base, file, "base.", false);
+  // The model file has one reader (classify::load_model): the base's architecture,
+  // input size and style come from what inc3-train recorded.
+  const classify::LoadedModel loaded = classify::load_model(file);
+  const int size = static_cast<int>(loaded.info.input_size);
   const std::string s = std::to_string(size);
+  const std::string arch = nn::arch_name(loaded.info.arch);
   return std::make_unique<ModuleExtractor>(
-      net, style, size, device, batch,
-      "model:sha256=" + short_hash(file) + ":size=" + s + ":" + style_text + ":" + device_type(device),
-      "pool features of the Inception-v3 base of classifier " + file + " (" + s + "x" + s + ", " + style_text +
-          " input): a domain-specific space, not comparable with published FID/KID",
+      loaded.model->base, nn::InputStyle::kKeras, size, device, batch,
+      "model:sha256=" + short_hash(file) + ":size=" + s + ":" + loaded.info.input_style + ":" + device_type(device),
+      "pool features of the " + arch + " Inception-v3 base of classifier " + file + " (" + s + "x" + s + ", " +
+          loaded.info.input_style + " input): a domain-specific space, not comparable with published FID/KID",
       false);
 }
 

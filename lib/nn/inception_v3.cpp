@@ -1,6 +1,7 @@
-// Inception-v3 after torchvision 0.14 (models/inception.py) and pytorch-fid's FID
-// blocks (pytorch_fid/inception.py). Names and shapes of every parameter and buffer
-// follow torchvision's state dict so converted weights load by name.
+// Inception-v3 after torchvision 0.14 (models/inception.py), Keras 2
+// (keras/applications/inception_v3.py) and pytorch-fid's FID blocks
+// (pytorch_fid/inception.py). Names and shapes of every parameter and buffer follow
+// torchvision's state dict so converted weights load by name.
 #include "nn/inception_v3.hpp"
 
 #include "core/errors.hpp"
@@ -29,21 +30,27 @@ torch::Tensor pool_3x3_same(const torch::Tensor& x, PoolKind kind) {
   }
 }
 
+// What a block needs to know of the variant: its BatchNorm and its 3x3 average pool.
+struct BlockStyle {
+  InceptionArch arch;
+  PoolKind pool;
+};
+
 // Brace lists ({1, 7}) cannot pass through the module holder's forwarding constructor.
-BasicConv2d make_conv(int64_t in, int64_t out, torch::ExpandingArray<2> kernel,
+BasicConv2d make_conv(const BlockStyle& st, int64_t in, int64_t out, torch::ExpandingArray<2> kernel,
                       torch::ExpandingArray<2> stride = 1, torch::ExpandingArray<2> padding = 0) {
-  return BasicConv2d(in, out, kernel, stride, padding);
+  return BasicConv2d(in, out, kernel, stride, padding, st.arch);
 }
 
 struct InceptionAImpl : torch::nn::Module {
-  InceptionAImpl(int64_t in, int64_t pool_features, PoolKind pool) : pool_(pool) {
-    branch1x1 = register_module("branch1x1", make_conv(in, 64, 1));
-    branch5x5_1 = register_module("branch5x5_1", make_conv(in, 48, 1));
-    branch5x5_2 = register_module("branch5x5_2", make_conv(48, 64, 5, 1, 2));
-    branch3x3dbl_1 = register_module("branch3x3dbl_1", make_conv(in, 64, 1));
-    branch3x3dbl_2 = register_module("branch3x3dbl_2", make_conv(64, 96, 3, 1, 1));
-    branch3x3dbl_3 = register_module("branch3x3dbl_3", make_conv(96, 96, 3, 1, 1));
-    branch_pool = register_module("branch_pool", make_conv(in, pool_features, 1));
+  InceptionAImpl(int64_t in, int64_t pool_features, const BlockStyle& st) : pool_(st.pool) {
+    branch1x1 = register_module("branch1x1", make_conv(st, in, 64, 1));
+    branch5x5_1 = register_module("branch5x5_1", make_conv(st, in, 48, 1));
+    branch5x5_2 = register_module("branch5x5_2", make_conv(st, 48, 64, 5, 1, 2));
+    branch3x3dbl_1 = register_module("branch3x3dbl_1", make_conv(st, in, 64, 1));
+    branch3x3dbl_2 = register_module("branch3x3dbl_2", make_conv(st, 64, 96, 3, 1, 1));
+    branch3x3dbl_3 = register_module("branch3x3dbl_3", make_conv(st, 96, 96, 3, 1, 1));
+    branch_pool = register_module("branch_pool", make_conv(st, in, pool_features, 1));
   }
   torch::Tensor forward(const torch::Tensor& x) {
     auto b1 = branch1x1->forward(x);
@@ -60,11 +67,11 @@ struct InceptionAImpl : torch::nn::Module {
 TORCH_MODULE(InceptionA);
 
 struct InceptionBImpl : torch::nn::Module {
-  explicit InceptionBImpl(int64_t in) {
-    branch3x3 = register_module("branch3x3", make_conv(in, 384, 3, 2));
-    branch3x3dbl_1 = register_module("branch3x3dbl_1", make_conv(in, 64, 1));
-    branch3x3dbl_2 = register_module("branch3x3dbl_2", make_conv(64, 96, 3, 1, 1));
-    branch3x3dbl_3 = register_module("branch3x3dbl_3", make_conv(96, 96, 3, 2));
+  InceptionBImpl(int64_t in, const BlockStyle& st) {
+    branch3x3 = register_module("branch3x3", make_conv(st, in, 384, 3, 2));
+    branch3x3dbl_1 = register_module("branch3x3dbl_1", make_conv(st, in, 64, 1));
+    branch3x3dbl_2 = register_module("branch3x3dbl_2", make_conv(st, 64, 96, 3, 1, 1));
+    branch3x3dbl_3 = register_module("branch3x3dbl_3", make_conv(st, 96, 96, 3, 2));
   }
   torch::Tensor forward(const torch::Tensor& x) {
     auto b3 = branch3x3->forward(x);
@@ -78,17 +85,17 @@ struct InceptionBImpl : torch::nn::Module {
 TORCH_MODULE(InceptionB);
 
 struct InceptionCImpl : torch::nn::Module {
-  InceptionCImpl(int64_t in, int64_t c7, PoolKind pool) : pool_(pool) {
-    branch1x1 = register_module("branch1x1", make_conv(in, 192, 1));
-    branch7x7_1 = register_module("branch7x7_1", make_conv(in, c7, 1));
-    branch7x7_2 = register_module("branch7x7_2", make_conv(c7, c7, {1, 7}, 1, {0, 3}));
-    branch7x7_3 = register_module("branch7x7_3", make_conv(c7, 192, {7, 1}, 1, {3, 0}));
-    branch7x7dbl_1 = register_module("branch7x7dbl_1", make_conv(in, c7, 1));
-    branch7x7dbl_2 = register_module("branch7x7dbl_2", make_conv(c7, c7, {7, 1}, 1, {3, 0}));
-    branch7x7dbl_3 = register_module("branch7x7dbl_3", make_conv(c7, c7, {1, 7}, 1, {0, 3}));
-    branch7x7dbl_4 = register_module("branch7x7dbl_4", make_conv(c7, c7, {7, 1}, 1, {3, 0}));
-    branch7x7dbl_5 = register_module("branch7x7dbl_5", make_conv(c7, 192, {1, 7}, 1, {0, 3}));
-    branch_pool = register_module("branch_pool", make_conv(in, 192, 1));
+  InceptionCImpl(int64_t in, int64_t c7, const BlockStyle& st) : pool_(st.pool) {
+    branch1x1 = register_module("branch1x1", make_conv(st, in, 192, 1));
+    branch7x7_1 = register_module("branch7x7_1", make_conv(st, in, c7, 1));
+    branch7x7_2 = register_module("branch7x7_2", make_conv(st, c7, c7, {1, 7}, 1, {0, 3}));
+    branch7x7_3 = register_module("branch7x7_3", make_conv(st, c7, 192, {7, 1}, 1, {3, 0}));
+    branch7x7dbl_1 = register_module("branch7x7dbl_1", make_conv(st, in, c7, 1));
+    branch7x7dbl_2 = register_module("branch7x7dbl_2", make_conv(st, c7, c7, {7, 1}, 1, {3, 0}));
+    branch7x7dbl_3 = register_module("branch7x7dbl_3", make_conv(st, c7, c7, {1, 7}, 1, {0, 3}));
+    branch7x7dbl_4 = register_module("branch7x7dbl_4", make_conv(st, c7, c7, {7, 1}, 1, {3, 0}));
+    branch7x7dbl_5 = register_module("branch7x7dbl_5", make_conv(st, c7, 192, {1, 7}, 1, {0, 3}));
+    branch_pool = register_module("branch_pool", make_conv(st, in, 192, 1));
   }
   torch::Tensor forward(const torch::Tensor& x) {
     auto b1 = branch1x1->forward(x);
@@ -108,13 +115,13 @@ struct InceptionCImpl : torch::nn::Module {
 TORCH_MODULE(InceptionC);
 
 struct InceptionDImpl : torch::nn::Module {
-  explicit InceptionDImpl(int64_t in) {
-    branch3x3_1 = register_module("branch3x3_1", make_conv(in, 192, 1));
-    branch3x3_2 = register_module("branch3x3_2", make_conv(192, 320, 3, 2));
-    branch7x7x3_1 = register_module("branch7x7x3_1", make_conv(in, 192, 1));
-    branch7x7x3_2 = register_module("branch7x7x3_2", make_conv(192, 192, {1, 7}, 1, {0, 3}));
-    branch7x7x3_3 = register_module("branch7x7x3_3", make_conv(192, 192, {7, 1}, 1, {3, 0}));
-    branch7x7x3_4 = register_module("branch7x7x3_4", make_conv(192, 192, 3, 2));
+  InceptionDImpl(int64_t in, const BlockStyle& st) {
+    branch3x3_1 = register_module("branch3x3_1", make_conv(st, in, 192, 1));
+    branch3x3_2 = register_module("branch3x3_2", make_conv(st, 192, 320, 3, 2));
+    branch7x7x3_1 = register_module("branch7x7x3_1", make_conv(st, in, 192, 1));
+    branch7x7x3_2 = register_module("branch7x7x3_2", make_conv(st, 192, 192, {1, 7}, 1, {0, 3}));
+    branch7x7x3_3 = register_module("branch7x7x3_3", make_conv(st, 192, 192, {7, 1}, 1, {3, 0}));
+    branch7x7x3_4 = register_module("branch7x7x3_4", make_conv(st, 192, 192, 3, 2));
   }
   torch::Tensor forward(const torch::Tensor& x) {
     auto b3 = branch3x3_2->forward(branch3x3_1->forward(x));
@@ -129,16 +136,16 @@ struct InceptionDImpl : torch::nn::Module {
 TORCH_MODULE(InceptionD);
 
 struct InceptionEImpl : torch::nn::Module {
-  InceptionEImpl(int64_t in, PoolKind pool) : pool_(pool) {
-    branch1x1 = register_module("branch1x1", make_conv(in, 320, 1));
-    branch3x3_1 = register_module("branch3x3_1", make_conv(in, 384, 1));
-    branch3x3_2a = register_module("branch3x3_2a", make_conv(384, 384, {1, 3}, 1, {0, 1}));
-    branch3x3_2b = register_module("branch3x3_2b", make_conv(384, 384, {3, 1}, 1, {1, 0}));
-    branch3x3dbl_1 = register_module("branch3x3dbl_1", make_conv(in, 448, 1));
-    branch3x3dbl_2 = register_module("branch3x3dbl_2", make_conv(448, 384, 3, 1, 1));
-    branch3x3dbl_3a = register_module("branch3x3dbl_3a", make_conv(384, 384, {1, 3}, 1, {0, 1}));
-    branch3x3dbl_3b = register_module("branch3x3dbl_3b", make_conv(384, 384, {3, 1}, 1, {1, 0}));
-    branch_pool = register_module("branch_pool", make_conv(in, 192, 1));
+  InceptionEImpl(int64_t in, const BlockStyle& st) : pool_(st.pool) {
+    branch1x1 = register_module("branch1x1", make_conv(st, in, 320, 1));
+    branch3x3_1 = register_module("branch3x3_1", make_conv(st, in, 384, 1));
+    branch3x3_2a = register_module("branch3x3_2a", make_conv(st, 384, 384, {1, 3}, 1, {0, 1}));
+    branch3x3_2b = register_module("branch3x3_2b", make_conv(st, 384, 384, {3, 1}, 1, {1, 0}));
+    branch3x3dbl_1 = register_module("branch3x3dbl_1", make_conv(st, in, 448, 1));
+    branch3x3dbl_2 = register_module("branch3x3dbl_2", make_conv(st, 448, 384, 3, 1, 1));
+    branch3x3dbl_3a = register_module("branch3x3dbl_3a", make_conv(st, 384, 384, {1, 3}, 1, {0, 1}));
+    branch3x3dbl_3b = register_module("branch3x3dbl_3b", make_conv(st, 384, 384, {3, 1}, 1, {1, 0}));
+    branch_pool = register_module("branch_pool", make_conv(st, in, 192, 1));
   }
   torch::Tensor forward(const torch::Tensor& x) {
     auto b1 = branch1x1->forward(x);
@@ -159,9 +166,9 @@ TORCH_MODULE(InceptionE);
 // Present only so that state dicts with AuxLogits.* load by name; never run here
 // (it needs at least 17x17 after Mixed_6e, i.e. inputs well above 128x128).
 struct InceptionAuxImpl : torch::nn::Module {
-  InceptionAuxImpl(int64_t in, int64_t num_classes) {
-    conv0 = register_module("conv0", make_conv(in, 128, 1));
-    conv1 = register_module("conv1", make_conv(128, 768, 5));
+  InceptionAuxImpl(int64_t in, int64_t num_classes, const BlockStyle& st) {
+    conv0 = register_module("conv0", make_conv(st, in, 128, 1));
+    conv1 = register_module("conv1", make_conv(st, 128, 768, 5));
     fc = register_module("fc", torch::nn::Linear(768, num_classes));
   }
   BasicConv2d conv0{nullptr}, conv1{nullptr};
@@ -172,15 +179,19 @@ TORCH_MODULE(InceptionAux);
 }  // namespace
 
 BasicConv2dImpl::BasicConv2dImpl(int64_t in, int64_t out, torch::ExpandingArray<2> kernel,
-                                 torch::ExpandingArray<2> stride,
-                                 torch::ExpandingArray<2> padding) {
+                                 torch::ExpandingArray<2> stride, torch::ExpandingArray<2> padding,
+                                 InceptionArch arch) {
   conv = register_module(
       "conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
                                     .stride(stride)
                                     .padding(padding)
                                     .bias(false)));
+  const bool keras = arch == InceptionArch::kKeras;
+  // Keras' momentum 0.99 keeps 0.99 of the moving statistics; PyTorch's momentum is
+  // the share of the new batch. Epsilon 0.001 in all three sources.
   bn = register_module("bn", torch::nn::BatchNorm2d(
-                                 torch::nn::BatchNorm2dOptions(out).eps(0.001)));
+                                 torch::nn::BatchNorm2dOptions(out).eps(0.001).momentum(keras ? 0.01 : 0.1)));
+  if (keras) bn->weight.requires_grad_(false);  // scale=False: gamma is the constant 1
   this->stride = {(*stride)[0], (*stride)[1]};
   this->padding = {(*padding)[0], (*padding)[1]};
 }
@@ -235,41 +246,114 @@ struct InceptionV3Impl::Blocks {
 
 InceptionV3Impl::InceptionV3Impl(const InceptionV3Options& options)
     : options_(options), blocks_(std::make_shared<Blocks>()) {
-  if (options_.fid_variant) options_.num_classes = 1008;
+  const InceptionArch arch = options_.arch;
+  if (arch == InceptionArch::kFid) options_.num_classes = 1008;
   if (options_.num_classes < 1) {
     throw Error(Exit::kSoftware, "",
                 "InceptionV3: num_classes must be positive (" +
                     std::to_string(options_.num_classes) + ")");
   }
-  const bool fid = options_.fid_variant;
-  const PoolKind avg = fid ? PoolKind::kAvgNoPad : PoolKind::kAvg;
+  const BlockStyle st{arch, arch == InceptionArch::kTorchvision ? PoolKind::kAvg : PoolKind::kAvgNoPad};
   auto& b = *blocks_;
   // Registration order equals torchvision's, so named_parameters() lists the state
-  // dict in the same order as Python.
-  b.Conv2d_1a_3x3 = register_module("Conv2d_1a_3x3", make_conv(3, 32, 3, 2));
-  b.Conv2d_2a_3x3 = register_module("Conv2d_2a_3x3", make_conv(32, 32, 3));
-  b.Conv2d_2b_3x3 = register_module("Conv2d_2b_3x3", make_conv(32, 64, 3, 1, 1));
-  b.Conv2d_3b_1x1 = register_module("Conv2d_3b_1x1", make_conv(64, 80, 1));
-  b.Conv2d_4a_3x3 = register_module("Conv2d_4a_3x3", make_conv(80, 192, 3));
-  b.Mixed_5b = register_module("Mixed_5b", InceptionA(192, 32, avg));
-  b.Mixed_5c = register_module("Mixed_5c", InceptionA(256, 64, avg));
-  b.Mixed_5d = register_module("Mixed_5d", InceptionA(288, 64, avg));
-  b.Mixed_6a = register_module("Mixed_6a", InceptionB(288));
-  b.Mixed_6b = register_module("Mixed_6b", InceptionC(768, 128, avg));
-  b.Mixed_6c = register_module("Mixed_6c", InceptionC(768, 160, avg));
-  b.Mixed_6d = register_module("Mixed_6d", InceptionC(768, 160, avg));
-  b.Mixed_6e = register_module("Mixed_6e", InceptionC(768, 192, avg));
+  // dict in the same order as Python (and LibTorch's default init draws the same
+  // numbers as PyTorch's for the same seed).
+  b.Conv2d_1a_3x3 = register_module("Conv2d_1a_3x3", make_conv(st, 3, 32, 3, 2));
+  b.Conv2d_2a_3x3 = register_module("Conv2d_2a_3x3", make_conv(st, 32, 32, 3));
+  b.Conv2d_2b_3x3 = register_module("Conv2d_2b_3x3", make_conv(st, 32, 64, 3, 1, 1));
+  b.Conv2d_3b_1x1 = register_module("Conv2d_3b_1x1", make_conv(st, 64, 80, 1));
+  b.Conv2d_4a_3x3 = register_module("Conv2d_4a_3x3", make_conv(st, 80, 192, 3));
+  b.Mixed_5b = register_module("Mixed_5b", InceptionA(192, 32, st));
+  b.Mixed_5c = register_module("Mixed_5c", InceptionA(256, 64, st));
+  b.Mixed_5d = register_module("Mixed_5d", InceptionA(288, 64, st));
+  b.Mixed_6a = register_module("Mixed_6a", InceptionB(288, st));
+  b.Mixed_6b = register_module("Mixed_6b", InceptionC(768, 128, st));
+  b.Mixed_6c = register_module("Mixed_6c", InceptionC(768, 160, st));
+  b.Mixed_6d = register_module("Mixed_6d", InceptionC(768, 160, st));
+  b.Mixed_6e = register_module("Mixed_6e", InceptionC(768, 192, st));
   if (options_.aux_logits) {
-    b.AuxLogits = register_module("AuxLogits", InceptionAux(768, options_.num_classes));
+    b.AuxLogits = register_module("AuxLogits", InceptionAux(768, options_.num_classes, st));
   }
-  b.Mixed_7a = register_module("Mixed_7a", InceptionD(768));
-  b.Mixed_7b = register_module("Mixed_7b", InceptionE(1280, avg));
-  b.Mixed_7c = register_module("Mixed_7c", InceptionE(2048, fid ? PoolKind::kMax : PoolKind::kAvg));
+  b.Mixed_7a = register_module("Mixed_7a", InceptionD(768, st));
+  b.Mixed_7b = register_module("Mixed_7b", InceptionE(1280, st));
+  // The FID network's last block max-pools (a quirk of TensorFlow's FID graph).
+  b.Mixed_7c = register_module(
+      "Mixed_7c", InceptionE(2048, arch == InceptionArch::kFid ? BlockStyle{arch, PoolKind::kMax} : st));
   b.dropout = register_module("dropout", torch::nn::Dropout(options_.dropout));
   b.fc = register_module("fc", torch::nn::Linear(2048, options_.num_classes));
 }
 
 const InceptionV3Options& InceptionV3Impl::options() const { return options_; }
+
+namespace {
+
+// PyTorch's torch.nn.init.trunc_normal_ (1.13), step for step, so that the same
+// generator state gives the same numbers: uniform on [2l-1, 2u-1] with l, u the
+// normal CDF at the bounds, inverse error function, scale, shift, clamp.
+void trunc_normal_(torch::Tensor& t, double mean, double std, double a, double b) {
+  const auto cdf = [](double x) { return (1.0 + std::erf(x / std::sqrt(2.0))) / 2.0; };
+  const double l = cdf((a - mean) / std), u = cdf((b - mean) / std);
+  t.uniform_(2 * l - 1, 2 * u - 1);
+  t.erfinv_();
+  t.mul_(std * std::sqrt(2.0));
+  t.add_(mean);
+  t.clamp_(a, b);
+}
+
+}  // namespace
+
+void InceptionV3Impl::initialise() {
+  torch::NoGradGuard no_grad;
+  const bool keras = options_.arch == InceptionArch::kKeras;
+  // modules() lists in registration order: torchvision's self.modules() order.
+  for (auto& m : modules(/*include_self=*/false)) {
+    if (auto* conv = dynamic_cast<torch::nn::Conv2dImpl*>(m.get())) {
+      if (keras) {
+        torch::nn::init::xavier_uniform_(conv->weight);  // fans as Keras: k*k*in, k*k*out
+      } else {
+        trunc_normal_(conv->weight, 0.0, 0.1, -2.0, 2.0);
+      }
+    } else if (auto* fc = dynamic_cast<torch::nn::LinearImpl*>(m.get())) {
+      if (keras) {
+        torch::nn::init::xavier_uniform_(fc->weight);
+        torch::nn::init::zeros_(fc->bias);
+      } else {
+        trunc_normal_(fc->weight, 0.0, 0.1, -2.0, 2.0);  // torchvision leaves the bias at PyTorch's default
+      }
+    } else if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+      torch::nn::init::ones_(bn->weight);
+      torch::nn::init::zeros_(bn->bias);
+      bn->reset_running_stats();
+    }
+  }
+}
+
+std::string reference_initialisation(InceptionArch arch) {
+  if (arch == InceptionArch::kKeras) {
+    return "keras: glorot_uniform kernels, zero biases, BatchNorm beta 0 (no gamma), moving mean 0, variance 1";
+  }
+  return "torchvision: trunc_normal(mean 0, std 0.1, a -2, b 2) Conv2d and Linear weights, BatchNorm weight 1, "
+         "bias 0";
+}
+
+const char* arch_name(InceptionArch arch) {
+  switch (arch) {
+    case InceptionArch::kKeras:
+      return "keras";
+    case InceptionArch::kFid:
+      return "fid";
+    case InceptionArch::kTorchvision:
+    default:
+      return "torchvision";
+  }
+}
+
+InceptionArch parse_arch(const std::string& name) {
+  if (name == "torchvision") return InceptionArch::kTorchvision;
+  if (name == "keras") return InceptionArch::kKeras;
+  if (name == "fid") return InceptionArch::kFid;
+  fail_usage("unknown Inception-v3 architecture '" + name + "' (torchvision, keras or fid)");
+}
 
 torch::Tensor InceptionV3Impl::feature_map(const torch::Tensor& input) {
   if (input.dim() != 4 || input.size(1) != 3 || input.size(2) < 75 || input.size(3) < 75) {

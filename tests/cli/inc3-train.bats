@@ -33,6 +33,41 @@ setup() {
   assert_equal "$output" ""
   run -64 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out m --class-weights odd
   assert_equal "$output" ""
+  run -64 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out m --arch tensorflow
+  assert_equal "$output" ""
+  [[ ! -e m ]]
+}
+
+@test "inc3-train --arch torchvision: its init recorded, evaluated by cls-eval as that network" {
+  run -0 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out tv --arch torchvision --runs 1 \
+    --epochs 1 --image-size 75 --seed 3
+  [[ $(safetensors_meta tv/model.safetensors arch) == torchvision ]]
+  [[ $(safetensors_meta tv/model.safetensors init) == "base: torchvision: trunc_normal"* ]]
+  run -0 --separate-stderr cls-eval --model tv --test "$D/test" --bootstrap 0
+  [[ $(json_get 'j["results"]["n"]') == 12 ]]
+  # A model of one architecture is not the base weights of the other.
+  run -64 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out m --image-size 75 \
+    --weights tv/model.safetensors --runs 1 --epochs 1
+  assert_equal "$output" ""
+  [[ "$stderr" == *"tv/model.safetensors: weights of the torchvision Inception-v3, not the keras one (--arch torchvision)"* ]]
+  [[ ! -e m ]]
+}
+
+@test "inc3-train --arch keras: Keras .h5 weights converted, a frozen base, evaluated by cls-eval" {
+  /usr/bin/python3 -c 'import h5py' 2>/dev/null || skip "Debian python3 with h5py absent"
+  /usr/bin/python3 "$XR_SOURCE_DIR/tests/golden/nn/make_fake_keras_h5.py" notop.h5
+  run -0 /usr/bin/python3 "$XR_SOURCE_DIR/scripts/convert_weights.py" notop.h5 keras.safetensors
+  run -0 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out k --weights keras.safetensors \
+    --runs 2 --epochs 1 --image-size 75 --seed 2
+  [[ "$stderr" == *"frozen base from keras.safetensors"* ]]
+  [[ $(safetensors_meta k/model.safetensors arch) == keras ]]
+  [[ $(safetensors_meta k/model.safetensors init) == "base: weights from keras.safetensors; head: glorot_uniform"* ]]
+  run -0 --separate-stderr cls-eval --model k --test "$D/test" --all-runs --bootstrap 0
+  [[ $(json_get 'j["results"]["runs"]["count"]') == 2 ]]
+  run -64 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out m --weights keras.safetensors \
+    --arch torchvision --image-size 75
+  assert_equal "$output" ""
+  [[ "$stderr" == *"keras.safetensors: weights of the keras Inception-v3, not the torchvision one (--arch keras)"* ]]
 }
 
 @test "inc3-train: missing folders and weights are 66" {
@@ -58,6 +93,9 @@ setup() {
   [[ $(safetensors_meta "$BASE/model.safetensors" classes) == '["A","B","C c"]' ]]
   [[ $(safetensors_meta "$BASE/model.safetensors" input_size) == 75 ]]
   [[ $(safetensors_meta "$BASE/model.safetensors" input_style) == keras ]]
+  [[ $(safetensors_meta "$BASE/model.safetensors" arch) == keras ]]  # the paper's network by default
+  [[ $(safetensors_meta "$BASE/model.safetensors" init) == "base: keras: glorot_uniform"* ]]
+  [[ $(json_get 'j["results"]["arch"]') == keras ]]
   [[ $(safetensors_meta "$BASE/model.safetensors" fine_tuned) == true ]]
   [[ $(safetensors_meta "$BASE/model.safetensors" head) == "Flatten(2048) -> Dense 10 ELU -> Dense 20 ELU -> Dense 3 softmax" ]]
   safetensors_names "$BASE/model.safetensors" > names

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""Golden outputs of torchvision's Inception-v3 and pytorch-fid's FID variant for
-tests/unit/nn/test_inception_v3.cpp, and the tiny TorchScript stand-in for NVIDIA's
+"""Golden outputs of torchvision's Inception-v3, pytorch-fid's FID variant and Keras'
+InceptionV3 (rebuilt below from keras/applications/inception_v3.py) for
+tests/unit/nn/test_inception_v3.cpp; the statistics of torchvision's own initialisation
+(inception_init_torchvision.json); and the tiny TorchScript stand-in for NVIDIA's
 inception-2015-12-05.pt used by test_torchscript_inception.cpp.
 
 No weights are committed: every parameter and buffer is a deterministic function of
@@ -21,42 +23,16 @@ import torch.nn.functional as F
 import torchvision
 from torchvision.models import inception as tvi
 
-MASK = (1 << 64) - 1
-
-
-def fnv1a64(text):
-    h = 0xCBF29CE484222325
-    for b in text.encode("utf-8"):
-        h = ((h ^ b) * 0x100000001B3) & MASK
-    return h
-
-
-def det_uniform(name, n):
-    """n values in [0, 1): splitmix64 of (fnv1a64(name) + (i + 1) * golden gamma), top 24 bits."""
-    with np.errstate(over="ignore"):
-        i = np.arange(1, n + 1, dtype=np.uint64)
-        z = np.uint64(fnv1a64(name)) + i * np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(40)).astype(np.float64) / float(1 << 24)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from det_values import det_uniform, det_values_np  # noqa: E402
 
 
 def det_values(name, shape):
-    """The value of every weight and buffer, by the rule in test_inception_v3.cpp."""
-    n = int(np.prod(shape)) if len(shape) else 1
-    u = det_uniform(name, n)
+    """The value of every weight and buffer, by the rule in det_values.py."""
     if name.endswith("num_batches_tracked"):
         return torch.zeros(shape, dtype=torch.int64)
-    if name.endswith("running_var") or (name.endswith(".weight") and len(shape) == 1):
-        v = 0.8 + 0.4 * u  # batch-norm scale and variance near 1
-    elif name.endswith(".weight"):
-        fan_in = int(np.prod(shape[1:]))
-        bound = np.sqrt(6.0 / fan_in)  # He-uniform keeps activations O(1) through ReLUs
-        v = (2.0 * u - 1.0) * bound
-    else:  # biases, running_mean
-        v = (2.0 * u - 1.0) * 0.1
-    return torch.from_numpy(v.astype(np.float32).reshape(shape))
+    return torch.from_numpy(det_values_np(name, shape))
 
 
 def det_input(name, shape, lo=-1.0, hi=1.0):
@@ -119,6 +95,49 @@ class FIDInceptionE_1(tvi.InceptionE):
 
 class FIDInceptionE_2(FIDInceptionE_1):
     pool = "max"
+
+
+def keras_inception_v3():
+    """Keras' InceptionV3(include_top=False) in torchvision's modules: every 3x3 average
+    pool is Keras' AveragePooling2D(padding='same'), which divides by the number of real
+    (not padded) inputs, Mixed_7c's included; BatchNorm has no scale (scale=False: gamma
+    is 1, set by the caller). The wiring is Keras' and torchvision's alike."""
+    m = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False)
+    m.Mixed_5b = FIDInceptionA(192, pool_features=32)
+    m.Mixed_5c = FIDInceptionA(256, pool_features=64)
+    m.Mixed_5d = FIDInceptionA(288, pool_features=64)
+    m.Mixed_6b = FIDInceptionC(768, channels_7x7=128)
+    m.Mixed_6c = FIDInceptionC(768, channels_7x7=160)
+    m.Mixed_6d = FIDInceptionC(768, channels_7x7=160)
+    m.Mixed_6e = FIDInceptionC(768, channels_7x7=192)
+    m.Mixed_7b = FIDInceptionE_1(1280)
+    m.Mixed_7c = FIDInceptionE_1(2048)
+    return m
+
+
+def mixed_7c_map(model, x):
+    """The Mixed_7c output before pooling (Keras' include_top=False, pooling=None)."""
+    out = {}
+    h = model.Mixed_7c.register_forward_hook(lambda m, i, o: out.setdefault("map", o))
+    with torch.no_grad():
+        model(x)
+    h.remove()
+    return out["map"].contiguous()
+
+
+def init_statistics(seed):
+    """torchvision's inception_v3(init_weights=True) from torch.manual_seed(seed): per
+    tensor its sum, sum of squares and first four values (float64), enough to show that
+    an implementation draws the very same numbers."""
+    torch.manual_seed(seed)
+    m = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=True)
+    stats = {}
+    for k, v in m.state_dict().items():
+        if not v.is_floating_point():
+            continue
+        d = v.detach().double().flatten()
+        stats[k] = [d.sum().item(), (d * d).sum().item(), d[:4].tolist()]
+    return stats
 
 
 def fid_inception_v3():
@@ -221,7 +240,23 @@ def main():
     out["fid299.features"], out["fid299.logits"] = pool_and_logits(fid, x)
     # The FID blocks at a small size too (many pools at the border).
     out["fid96.features"], out["fid96.logits"] = pool_and_logits(fid, x96)
+
+    # Keras' InceptionV3 at 128x128, where the last blocks' maps are 2x2 and every
+    # pooled position is a border one, and at 96x96.
+    keras = fill(keras_inception_v3())
+    with torch.no_grad():
+        for mod in keras.modules():
+            if isinstance(mod, torch.nn.BatchNorm2d):
+                mod.weight.fill_(1.0)
+    x128 = det_input("input_128", [2, 3, 128, 128])
+    out["keras128.map"] = mixed_7c_map(keras, x128)
+    out["keras96.features"], out["keras96.logits"] = pool_and_logits(keras, x96)
     write_safetensors(os.path.join(out_dir, "inception_golden.safetensors"), out, meta)
+
+    with open(os.path.join(out_dir, "inception_init_torchvision.json"), "w") as f:
+        json.dump({"seed": 0, "torch": torch.__version__, "torchvision": torchvision.__version__,
+                   "tensors": init_statistics(0)}, f, separators=(",", ":"))
+        f.write("\n")
 
     # Names and shapes of the state dicts, in torchvision's order.
     aux = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False)

@@ -40,17 +40,23 @@ TEST(Classifier, KerasFlattenSizeAt128And75) {
 }
 
 TEST(Classifier, ModelFileRoundTripAndMetadata) {
+  for (const auto arch : {xr::nn::InceptionArch::kKeras, xr::nn::InceptionArch::kTorchvision}) {
+  SCOPED_TRACE(xr::nn::arch_name(arch));
   const std::string dir = temp_dir("roundtrip");
   torch::manual_seed(1);
-  Inc3Classifier m(3, 75);
+  Inc3Classifier m(3, 75, arch);
+  m->initialise();
   m->eval();
-  ModelInfo info = training_model_info({"A", "B", "C c"}, 75, "none", true);
+  ModelInfo info = training_model_info({"A", "B", "C c"}, 75, arch, "none", true);
   info.head = describe_head(*m->head);
   const std::string path = dir + "/model.safetensors";
   save_model(path, *m, info);
 
   const auto file = xr::nn::read_safetensors(path);
   EXPECT_EQ(file.metadata.at("format"), "xr-inc3-classifier");
+  EXPECT_EQ(file.metadata.at("arch"), xr::nn::arch_name(arch));
+  EXPECT_EQ(file.metadata.at("init").rfind(std::string("base: ") + xr::nn::arch_name(arch), 0), 0u)
+      << file.metadata.at("init");
   EXPECT_EQ(file.metadata.at("classes"), "[\"A\",\"B\",\"C c\"]");
   EXPECT_EQ(file.metadata.at("input_size"), "75");
   EXPECT_EQ(file.metadata.at("input_style"), "keras");
@@ -62,14 +68,56 @@ TEST(Classifier, ModelFileRoundTripAndMetadata) {
 
   LoadedModel back = load_model(path);
   EXPECT_EQ(back.info.classes, (std::vector<std::string>{"A", "B", "C c"}));
+  EXPECT_EQ(back.info.arch, arch);
+  EXPECT_EQ(back.model->base->options().arch, arch);
   torch::NoGradGuard no_grad;
   const auto x = torch::rand({2, 3, 75, 75}) * 2 - 1;
   EXPECT_TRUE(torch::allclose(m->forward(x), back.model->forward(x), 1e-5, 1e-6));
   fs::remove_all(dir);
+  }
+}
+
+TEST(Classifier, FilesWithoutArchAreTorchvisionsAndOtherArchsAreRefused) {
+  auto meta = model_metadata(training_model_info({"A", "B"}, 128, xr::nn::InceptionArch::kKeras, "w.st", false));
+  EXPECT_EQ(parse_model_metadata(meta, "m").arch, xr::nn::InceptionArch::kKeras);
+  meta.erase("arch");  // written before the architecture was recorded: torchvision's was the only one
+  EXPECT_EQ(parse_model_metadata(meta, "m").arch, xr::nn::InceptionArch::kTorchvision);
+  meta["arch"] = "fid";
+  EXPECT_EQ(code_of([&] { parse_model_metadata(meta, "m"); }), xr::Exit::kDataErr);
+}
+
+TEST(Classifier, BaseWeightsOfAnotherArchitectureAreRefused) {
+  torch::manual_seed(4);
+  Inc3Classifier tv(3, 75, xr::nn::InceptionArch::kTorchvision);
+  tv->initialise();
+  xr::nn::Safetensors file;
+  for (const auto& [name, t] : xr::nn::module_state(*tv->base)) file.tensors[name] = t;
+  // Declared: a converter's "variant" or a model's "arch".
+  file.metadata["variant"] = "torchvision";
+  Inc3Classifier keras(3, 75, xr::nn::InceptionArch::kKeras);
+  EXPECT_EQ(code_of([&] { load_base_weights(*keras->base, file, "w"); }), xr::Exit::kUsage);
+  EXPECT_EQ(code_of([&] { load_base_weights(*tv->base, file, "w"); }), xr::Exit::kOk);
+  file.metadata["variant"] = "fid";
+  EXPECT_EQ(code_of([&] { load_base_weights(*tv->base, file, "w"); }), xr::Exit::kUsage);
+  // Undeclared: Keras' base takes no BatchNorm scale other than 1.
+  file.metadata.clear();
+  {
+    torch::NoGradGuard no_grad;
+    file.tensors.at("Mixed_5b.branch1x1.bn.weight").fill_(1.5);
+  }
+  try {
+    load_base_weights(*keras->base, file, "w");
+    FAIL() << "scaled BatchNorm accepted into the Keras base";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kUsage);
+    EXPECT_NE(std::string(e.what()).find("Mixed_5b.branch1x1.bn.weight"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(code_of([&] { load_base_weights(*tv->base, file, "w"); }), xr::Exit::kOk);
 }
 
 TEST(Classifier, MetadataErrorsAreDataErrors) {
-  std::map<std::string, std::string> meta = model_metadata(training_model_info({"A", "B"}, 128, "w.st", false));
+  std::map<std::string, std::string> meta =
+      model_metadata(training_model_info({"A", "B"}, 128, xr::nn::InceptionArch::kKeras, "w.st", false));
   EXPECT_EQ(parse_model_metadata(meta, "m").input_size, 128);
   auto bad = meta;
   bad["format"] = "other";

@@ -1,6 +1,7 @@
-// Inception-v3 against torchvision 0.14 and pytorch-fid's FID variant: names and
-// shapes of the state dict, and pool features and logits on deterministic weights and
-// inputs (tests/golden/nn/make_inception_golden.py), to a relative error below 1e-4.
+// Inception-v3 against torchvision 0.14, pytorch-fid's FID variant and Keras'
+// InceptionV3: names and shapes of the state dict, pool features and logits on
+// deterministic weights and inputs (tests/golden/nn/make_inception_golden.py), to a
+// relative error below 1e-4; and each variant's reference initialisation.
 #include "nn/inception_v3.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "../exit_code.hpp"
 #include "det_weights.hpp"
 #include "nn/safetensors.hpp"
 
@@ -30,14 +32,22 @@ const Safetensors& goldens() {
   return g;
 }
 
-InceptionV3 filled(bool fid) {
+InceptionV3 filled(InceptionArch arch) {
   InceptionV3Options o;
-  o.fid_variant = fid;
+  o.arch = arch;
   InceptionV3 m(o);
   det_fill(*m);
+  if (arch == InceptionArch::kKeras) {  // no BatchNorm scale: gamma is 1
+    torch::NoGradGuard no_grad;
+    for (auto& p : m->named_parameters()) {
+      if (p.key().size() > 10 && p.key().compare(p.key().size() - 10, 10, ".bn.weight") == 0) p.value().fill_(1);
+    }
+  }
   m->eval();
   return m;
 }
+
+InceptionV3 filled(bool fid) { return filled(fid ? InceptionArch::kFid : InceptionArch::kTorchvision); }
 
 TEST(InceptionV3, StateDictNamesAndShapesEqualTorchvision) {
   std::ifstream in(golden("inception_state_names.json"));
@@ -46,7 +56,7 @@ TEST(InceptionV3, StateDictNamesAndShapesEqualTorchvision) {
   for (const auto& [key, fid, aux] : {std::tuple{"torchvision_aux", false, true},
                                       std::tuple{"fid", true, false}}) {
     InceptionV3Options o;
-    o.fid_variant = fid;
+    o.arch = fid ? InceptionArch::kFid : InceptionArch::kTorchvision;
     o.aux_logits = aux;
     InceptionV3 m(o);
     auto state = module_state(*m);
@@ -72,7 +82,7 @@ TEST(InceptionV3, DefaultHasNoAuxHeadAndEps0001) {
     }
   }
   InceptionV3Options o;
-  o.fid_variant = true;
+  o.arch = InceptionArch::kFid;
   EXPECT_EQ(InceptionV3(o)->options().num_classes, 1008);
 }
 
@@ -101,6 +111,121 @@ TEST(InceptionV3, FidVariantMatchesPytorchFidThroughPrepareInput) {
   ASSERT_EQ(x.sizes().vec(), (std::vector<int64_t>{1, 3, 299, 299}));
   expect_matches(m, x, "fid299");
   expect_matches(m, det_input("input_96", {2, 3, 96, 96}), "fid96");
+}
+
+TEST(InceptionV3, KerasVariantMatchesKerasInceptionV3) {
+  torch::NoGradGuard no_grad;
+  auto m = filled(InceptionArch::kKeras);
+  // 128x128: the last maps are 2x2, every pooled position a border one.
+  const auto map = m->feature_map(det_input("input_128", {2, 3, 128, 128}));
+  const auto& want = goldens().tensors.at("keras128.map");
+  ASSERT_EQ(map.sizes(), want.sizes());
+  EXPECT_LT(rel_error(map, want), 1e-4);
+  expect_matches(m, det_input("input_96", {2, 3, 96, 96}), "keras96");
+  // The pooling rule is what tells Keras from torchvision on the same weights.
+  auto tv = filled(InceptionArch::kTorchvision);
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : tv->named_parameters()) {
+      if (p.key().size() > 10 && p.key().compare(p.key().size() - 10, 10, ".bn.weight") == 0) p.value().fill_(1);
+    }
+  }
+  EXPECT_GT(rel_error(tv->feature_map(det_input("input_128", {2, 3, 128, 128})), want), 1e-2);
+}
+
+TEST(InceptionV3, KerasBatchNormHasNoTrainedScaleAndMomentum099) {
+  InceptionV3Options o;
+  o.arch = InceptionArch::kKeras;
+  InceptionV3 keras(o);
+  InceptionV3 tv;
+  int bns = 0;
+  for (auto& mod : keras->modules(false)) {
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(mod.get())) {
+      ++bns;
+      EXPECT_FALSE(bn->weight.requires_grad());
+      EXPECT_TRUE(bn->bias.requires_grad());
+      EXPECT_DOUBLE_EQ(bn->options.momentum().value(), 0.01);  // Keras 0.99
+      EXPECT_DOUBLE_EQ(bn->options.eps(), 0.001);
+    }
+  }
+  EXPECT_EQ(bns, 94);  // Keras' batch_normalization_1 .. _94
+  for (auto& mod : tv->modules(false)) {
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(mod.get())) {
+      EXPECT_TRUE(bn->weight.requires_grad());
+      EXPECT_DOUBLE_EQ(bn->options.momentum().value(), 0.1);
+    }
+  }
+  EXPECT_EQ(parse_arch("keras"), InceptionArch::kKeras);
+  EXPECT_STREQ(arch_name(InceptionArch::kTorchvision), "torchvision");
+  EXPECT_EQ(xr_test::code_of([] { parse_arch("tensorflow"); }), xr::Exit::kUsage);
+}
+
+TEST(InceptionV3, TorchvisionInitialisationDrawsTorchvisionsNumbers) {
+  std::ifstream in(golden("inception_init_torchvision.json"));
+  ASSERT_TRUE(in);
+  const auto j = nlohmann::json::parse(in);
+  torch::manual_seed(j.at("seed").get<uint64_t>());
+  InceptionV3 m;
+  m->initialise();
+  const auto state = module_state(*m);
+  int checked = 0;
+  for (const auto& [name, stats] : j.at("tensors").items()) {
+    auto it = state.find(name);
+    ASSERT_NE(it, state.end()) << name;
+    const auto d = it->second.to(torch::kDouble).flatten();
+    const double sum = stats[0].get<double>(), sq = stats[1].get<double>();
+    EXPECT_NEAR(d.sum().item<double>(), sum, 1e-9 * std::max(1.0, std::abs(sq))) << name;
+    EXPECT_NEAR((d * d).sum().item<double>(), sq, 1e-9 * std::max(1.0, sq)) << name;
+    for (size_t i = 0; i < stats[2].size(); ++i) {
+      EXPECT_EQ(d[static_cast<int64_t>(i)].item<double>(), stats[2][i].get<double>()) << name << "[" << i << "]";
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 400);
+}
+
+// The sample mean and standard deviation of every initialised weight against the
+// distribution its source names, within 4 standard errors for large tensors.
+TEST(InceptionV3, InitialWeightStatisticsFollowTheReferenceFormulas) {
+  for (const auto arch : {InceptionArch::kTorchvision, InceptionArch::kKeras}) {
+    SCOPED_TRACE(arch_name(arch));
+    torch::manual_seed(11);
+    InceptionV3Options o;
+    o.arch = arch;
+    InceptionV3 m(o);
+    m->initialise();
+    int convs = 0;
+    for (auto& mod : m->modules(false)) {
+      torch::Tensor w;
+      if (auto* c = dynamic_cast<torch::nn::Conv2dImpl*>(mod.get())) w = c->weight;
+      if (auto* l = dynamic_cast<torch::nn::LinearImpl*>(mod.get())) w = l->weight;
+      if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(mod.get())) {
+        EXPECT_TRUE(bn->weight.eq(1).all().item<bool>());
+        EXPECT_TRUE(bn->bias.eq(0).all().item<bool>());
+        EXPECT_TRUE(bn->running_mean.eq(0).all().item<bool>());
+        EXPECT_TRUE(bn->running_var.eq(1).all().item<bool>());
+        continue;
+      }
+      if (!w.defined()) continue;
+      ++convs;
+      const double n = static_cast<double>(w.numel());
+      const int64_t receptive = w.dim() == 4 ? w.size(2) * w.size(3) : 1;
+      const double fan_in = static_cast<double>(w.size(1) * receptive), fan_out = static_cast<double>(w.size(0) * receptive);
+      // torchvision: normal(0, 0.1) truncated at +-2 (20 sigma: a plain normal);
+      // Keras: Glorot uniform on +-limit, std limit / sqrt(3).
+      const double limit = std::sqrt(6.0 / (fan_in + fan_out));
+      const double sd = arch == InceptionArch::kKeras ? limit / std::sqrt(3.0) : 0.1;
+      const double mean = w.mean().item<double>(), std = w.std().item<double>();
+      EXPECT_LT(std::abs(mean), 4 * sd / std::sqrt(n)) << w.sizes();
+      EXPECT_NEAR(std, sd, 4 * sd / std::sqrt(2 * n) + 1e-6) << w.sizes();
+      if (arch == InceptionArch::kKeras) {
+        EXPECT_LE(w.abs().max().item<double>(), limit) << w.sizes();
+      } else {
+        EXPECT_LE(w.abs().max().item<double>(), 2.0);
+      }
+    }
+    EXPECT_EQ(convs, 95);  // 94 convolutions and fc
+  }
 }
 
 TEST(InceptionV3, VariantsDifferOnTheSameWeights) {
