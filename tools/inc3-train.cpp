@@ -69,6 +69,9 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::IsMember({"best", "last"}));
   app.add_option("--cache-dir", t.cache_dir,
                  "Feature cache folder for the frozen base (default MODEL_DIR/cache; 'none': memory only)");
+  app.add_option("--bn-momentum", t.bn_momentum,
+                 "BatchNorm momentum as Keras counts it (the share of the moving statistics kept a step), or auto: "
+                 "the architecture's own (keras 0.99, torchvision 0.9)");
   app.add_option("--feature-batch", t.feature_batch, "Batch size of the feature pass and of evaluation")
       ->check(CLI::Range(1, 1 << 20));
 }
@@ -93,6 +96,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   const cls::TrainData data = cls::load_train_data(o.train_dirs, o.val_dir, t.image_size);
   cls::log_class_counts(data);
   log_mode(t);
+  t.batch_norm_keep();  // a bad --bn-momentum is a usage error before any work
   const cls::BaseWeights weights = cls::read_base_weights(t);
 
   xr::ensure_directory(o.out_dir);

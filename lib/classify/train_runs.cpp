@@ -2,12 +2,14 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
 #include "classify/features.hpp"
 #include "classify/head.hpp"
 #include "core/csv.hpp"
+#include "core/errors.hpp"
 #include "core/log.hpp"
 #include "core/rng.hpp"
 
@@ -27,6 +29,23 @@ std::string fixed(double v, int digits = 4) {
   return s.str();
 }
 
+// The moving statistics a BatchNorm still holds from its initialisation (mean 0,
+// variance 1) after a run, when this share is above it, make inference-mode results
+// (validation, test) those of another network than the one trained: warn.
+constexpr double kStaleStatisticsWarning = 0.05;
+
+void warn_stale_batch_norm(const TrainOptions& o, size_t train_images) {
+  if (!o.random_base()) return;  // pretrained moving statistics are meaningful ones
+  const double keep = o.batch_norm_keep();
+  const double steps = std::ceil(static_cast<double>(train_images) / o.batch) * o.epochs;
+  const double stale = std::pow(keep, steps);
+  if (stale <= kStaleStatisticsWarning) return;
+  xr::log::warn("BatchNorm keeps " + fixed(keep, 3) + " of its moving statistics a step: after this run's " +
+                std::to_string(static_cast<long>(steps)) + " steps " + fixed(100 * stale, 0) +
+                "% of them are still their initial values, so validation and test (inference mode) see "
+                "another network than the one trained; use --bn-momentum 0.9 or more epochs");
+}
+
 // Every input a run's result depends on.
 nlohmann::json run_key_inputs(const TrainOptions& o, const std::string& data_key, const std::string& weights_key,
                               uint64_t seed) {
@@ -35,7 +54,7 @@ nlohmann::json run_key_inputs(const TrainOptions& o, const std::string& data_key
           {"fine_tune", o.trains_base()}, {"epochs", o.epochs},   {"batch", o.batch},
           {"lr", o.lr},               {"rho", o.rho},             {"epsilon", o.epsilon},
           {"image_size", o.image_size}, {"class_weights", o.class_weights}, {"keep", o.keep},
-          {"version", XR_VERSION}};
+          {"bn_keep", o.batch_norm_keep()}, {"version", XR_VERSION}};
 }
 
 // The frozen base's features of every training folder (merged) and of the
@@ -103,6 +122,19 @@ void write_kept_model(const TrainOptions& o, const TrainData& data, const xr::nn
 
 }  // namespace
 
+double TrainOptions::batch_norm_keep() const {
+  if (bn_momentum == "auto") return base_arch() == xr::nn::InceptionArch::kKeras ? 0.99 : 0.9;
+  double v = std::nan("");
+  try {
+    size_t used = 0;
+    v = std::stod(bn_momentum, &used);
+    if (used != bn_momentum.size()) v = std::nan("");
+  } catch (const std::exception&) {
+  }
+  if (!(v >= 0.0 && v < 1.0)) fail_usage("--bn-momentum: 'auto' or a number in [0, 1) (" + bn_momentum + ")");
+  return v;
+}
+
 BaseWeights read_base_weights(const TrainOptions& o) {
   BaseWeights w;
   w.key = "none";
@@ -133,6 +165,7 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
   FrozenFeatures frozen;
   if (!fine_tune) frozen = frozen_features(o, data, weights_file, weights_key, cache_dir, device);
   const at::Tensor train_pixels = fine_tune ? data.merged_train_pixels() : at::Tensor();
+  if (fine_tune) warn_stale_batch_norm(o, data.train_labels.size());
 
   TrainOutcome out;
   for (int r = 1; r <= o.runs; ++r) {
@@ -160,6 +193,7 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
     info.extra["run_key"] = key;
     if (fine_tune) {
       Inc3Classifier model(k, o.image_size, o.base_arch());
+      model->base->set_batch_norm_keep(o.batch_norm_keep());
       if (o.random_base()) {
         model->initialise();
       } else {

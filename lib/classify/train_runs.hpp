@@ -29,8 +29,12 @@ struct TrainOptions {
   std::string keep = "best";           // best | last
   std::string cache_dir;               // "" : MODEL_DIR/cache; "none": memory only
   int feature_batch = 32;
+  // BatchNorm momentum in Keras' sense (the share of the moving statistics kept a
+  // step), or "auto": the architecture's own (keras 0.99, torchvision 0.9).
+  std::string bn_momentum = "auto";
 
   xr::nn::InceptionArch base_arch() const { return xr::nn::parse_arch(arch); }
+  double batch_norm_keep() const;  // kUsage for a value that is not auto or in [0, 1)
   bool random_base() const { return weights == "none"; }
   bool trains_base() const { return fine_tune || random_base(); }
 };

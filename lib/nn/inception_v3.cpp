@@ -328,6 +328,12 @@ void InceptionV3Impl::initialise() {
   }
 }
 
+void InceptionV3Impl::set_batch_norm_keep(double keep) {
+  for (auto& m : modules(/*include_self=*/false)) {
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) bn->options.momentum(1.0 - keep);
+  }
+}
+
 std::string reference_initialisation(InceptionArch arch) {
   if (arch == InceptionArch::kKeras) {
     return "keras: glorot_uniform kernels, zero biases, BatchNorm beta 0 (no gamma), moving mean 0, variance 1";

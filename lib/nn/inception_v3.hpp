@@ -76,6 +76,10 @@ class InceptionV3Impl : public torch::nn::Module {
   //     fan_out)))), zero biases, BatchNorm beta 0 (gamma fixed 1), moving mean 0, variance 1.
   //   fid: as torchvision (the FID network is only ever loaded from weights).
   void initialise();
+  // The share of its moving statistics every BatchNorm keeps at each training step
+  // (Keras' momentum; PyTorch's momentum is 1 minus it). Construction sets the
+  // variant's own: 0.99 Keras, 0.9 torchvision and FID.
+  void set_batch_norm_keep(double keep);
 
   // Eval-time speed-up: every conv+bn pair runs as one convolution with folded
   // weights computed from the current parameters and running statistics. Call again

@@ -35,12 +35,16 @@ setup() {
   assert_equal "$output" ""
   run -64 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out m --arch tensorflow
   assert_equal "$output" ""
+  run -64 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out m --bn-momentum 1
+  assert_equal "$output" ""
+  [[ "$stderr" == *"--bn-momentum: 'auto' or a number in [0, 1) (1)"* ]]
   [[ ! -e m ]]
 }
 
 @test "inc3-train --arch torchvision: its init recorded, evaluated by cls-eval as that network" {
   run -0 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out tv --arch torchvision --runs 1 \
-    --epochs 1 --image-size 75 --seed 3
+    --epochs 1 --image-size 75 --seed 3 --bn-momentum 0
+  [[ "$stderr" != *"BatchNorm keeps"* ]]  # momentum 0: the last batch's statistics
   [[ $(safetensors_meta tv/model.safetensors arch) == torchvision ]]
   [[ $(safetensors_meta tv/model.safetensors init) == "base: torchvision: trunc_normal"* ]]
   run -0 --separate-stderr cls-eval --model tv --test "$D/test" --bootstrap 0
@@ -81,6 +85,9 @@ setup() {
 
 @test "inc3-train: random init trains the whole network, says so, writes the model folder" {
   grep -q "RANDOM INITIALISATION" "$BATS_FILE_TMPDIR/base.err"
+  # One training step with Keras' BatchNorm momentum: the statistics are nearly the initial ones.
+  grep -q "BatchNorm keeps 0.990 of its moving statistics a step: after this run's 1 steps 99% of them" \
+    "$BATS_FILE_TMPDIR/base.err"
   for f in model.safetensors run1.safetensors runs.csv history.csv options.json; do [[ -s "$BASE/$f" ]]; done
   [[ $(head -1 "$BASE/runs.csv") == "run,seed,best_epoch,kept_epoch,val_accuracy,val_loss,selected" ]]
   [[ $(head -1 "$BASE/history.csv") == "run,epoch,train_loss,train_accuracy,val_loss,val_accuracy" ]]

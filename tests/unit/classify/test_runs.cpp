@@ -9,6 +9,8 @@
 
 #include "classify/head.hpp"
 #include "classify/runs.hpp"
+#include "classify/train_runs.hpp"
+#include "../exit_code.hpp"
 #include "core/csv.hpp"
 
 namespace fs = std::filesystem;
@@ -121,4 +123,32 @@ TEST(Runs, TablesMarkTheKeptRunAndListEveryEpoch) {
   const xr::CsvTable history = xr::read_csv((fs::path(dir) / "history.csv").string());
   EXPECT_EQ(history.rows.size(), 4u);
   fs::remove_all(dir);
+}
+
+TEST(TrainOptions, BatchNormMomentumIsTheArchitecturesOwnOrAKerasShareInZeroToOne) {
+  TrainOptions o;
+  EXPECT_DOUBLE_EQ(o.batch_norm_keep(), 0.99);  // keras, the default architecture
+  o.arch = "torchvision";
+  EXPECT_DOUBLE_EQ(o.batch_norm_keep(), 0.9);   // PyTorch's momentum 0.1
+  o.bn_momentum = "0.5";
+  EXPECT_DOUBLE_EQ(o.batch_norm_keep(), 0.5);
+  for (const char* bad : {"1", "-0.1", "nan", "inf", "0.9x", "", "high"}) {
+    o.bn_momentum = bad;
+    EXPECT_EQ(xr_test::code_of([&] { o.batch_norm_keep(); }), xr::Exit::kUsage) << bad;
+  }
+}
+
+TEST(TrainOptions, TheMomentumReachesEveryBatchNorm) {
+  xr::nn::InceptionV3Options no;
+  no.arch = xr::nn::InceptionArch::kKeras;
+  xr::nn::InceptionV3 base(no);
+  base->set_batch_norm_keep(0.9);
+  int n = 0;
+  for (auto& m : base->modules(false)) {
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+      EXPECT_NEAR(bn->options.momentum().value(), 0.1, 1e-12);
+      ++n;
+    }
+  }
+  EXPECT_EQ(n, 94);
 }
