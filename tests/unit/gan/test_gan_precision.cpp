@@ -418,10 +418,15 @@ TEST(CudaAgainstCpu, GeneratorAndDiscriminatorAgreeInFloat32) {
   for (bool fused : {false, true}) {
     const torch::Tensor img_cpu = g_cpu->forward(z, c, 1.0, NoiseMode::kConst, fused);
     const torch::Tensor img_cuda = g_cuda->forward(z.to(cuda), c.to(cuda), 1.0, NoiseMode::kConst, fused);
-    EXPECT_LT(relative_max_diff(img_cuda, img_cpu), 1e-4) << "fused " << fused;
+    const double img_err = relative_max_diff(img_cuda, img_cpu);
+    EXPECT_LT(img_err, 1e-4) << "fused " << fused;
     const torch::Tensor logits_cpu = d_cpu->forward(img_cpu, c);
     const torch::Tensor logits_cuda = d_cuda->forward(img_cpu.to(cuda), c.to(cuda));
-    EXPECT_LT(relative_max_diff(logits_cuda, logits_cpu), 1e-4) << "fused " << fused;
+    const double logit_err = relative_max_diff(logits_cuda, logits_cpu);
+    EXPECT_LT(logit_err, 1e-4) << "fused " << fused;
+    const std::string form = fused ? "fused" : "unfused";
+    RecordProperty("fp32_image_relative_error_" + form, std::to_string(img_err));
+    RecordProperty("fp32_logit_relative_error_" + form, std::to_string(logit_err));
   }
   // Reduced precision on CUDA against float32 on the CPU, within the tiny tolerances.
   for (const char* name : {"fp16", "bf16"}) {
@@ -429,10 +434,12 @@ TEST(CudaAgainstCpu, GeneratorAndDiscriminatorAgreeInFloat32) {
     const torch::Tensor ref = g_cpu->forward(z, c, 1.0, NoiseMode::kConst, false);
     g_cuda->precision = d_cuda->precision = prec;
     const torch::Tensor img = g_cuda->forward(z.to(cuda), c.to(cuda), 1.0, NoiseMode::kConst, false);
-    EXPECT_LT(relative_max_diff(img, ref), tolerance_for(prec.dtype).image) << name;
-    EXPECT_LT(relative_max_diff(d_cuda->forward(ref.to(cuda), c.to(cuda)), d_cpu->forward(ref, c)),
-              tolerance_for(prec.dtype).logits)
-        << name;
+    const double img_err = relative_max_diff(img, ref);
+    const double logit_err = relative_max_diff(d_cuda->forward(ref.to(cuda), c.to(cuda)), d_cpu->forward(ref, c));
+    EXPECT_LT(img_err, tolerance_for(prec.dtype).image) << name;
+    EXPECT_LT(logit_err, tolerance_for(prec.dtype).logits) << name;
+    RecordProperty(std::string(name) + "_image_relative_error", std::to_string(img_err));
+    RecordProperty(std::string(name) + "_logit_relative_error", std::to_string(logit_err));
     g_cuda->precision = d_cuda->precision = Precision{};
   }
 }
