@@ -55,9 +55,9 @@ Precision parse_precision(const std::string& name);
 std::string resolve_precision(const std::string& name, const torch::Device& device);
 
 // Empty when a tiny G and D in `dtype` on `device` run forward, backward and the double
-// backward of R1 and path length; else LibTorch's reason (LibTorch 1.13 on the CPU has
-// no float16 convolution: '"slow_conv2d_cpu" not implemented for 'Half''). The default
-// random generators are left as they were.
+// backward of R1 and path length; else LibTorch's first complaint (LibTorch 1.13 on the
+// CPU has no float16 convolution: '"slow_conv_transpose2d_out_cpu" not implemented for
+// 'Half''). Cached per device and dtype; the default CPU generator is left as it was.
 std::string precision_support_error(torch::Dtype dtype, const torch::Device& device);
 
 enum class NoiseMode { kRandom, kConst, kNone };

@@ -50,28 +50,33 @@ def load_folder(root, classes=None):
     return torch.from_numpy(np.stack(images)).unsqueeze(1), torch.tensor(labels), classes
 
 
+def load_two(first, second):
+    """Both folders, the second in the first's class order, and the seconds it took."""
+    t = time.perf_counter()
+    x1, y1, classes = load_folder(first)
+    x2, y2, _ = load_folder(second, classes)
+    return x1, y1, x2, y2, classes, time.perf_counter() - t
+
+
 def sync(device):
     if device.type == "cuda":
         torch.cuda.synchronize(device)
 
 
-def he_normal_inception(num_classes_fc=None):
+def he_normal_inception():
     model = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False)
     with torch.no_grad():
         for p in model.parameters():
             if p.dim() == 4:
                 torch.nn.init.kaiming_normal_(p, nonlinearity="relu")
-    model.fc = torch.nn.Identity() if num_classes_fc is None else num_classes_fc
+    model.fc = torch.nn.Identity()
     return model
 
 
 def fid_kid(a):
     from bench_metrics_reference import fid_pytorch_fid, kid_nvidia
     device = torch.device(a.device)
-    t = time.perf_counter()
-    real, real_labels, classes = load_folder(a.real)
-    fake, fake_labels, _ = load_folder(a.fake, classes)
-    load_s = time.perf_counter() - t
+    real, real_labels, fake, fake_labels, classes, load_s = load_two(a.real, a.fake)
     torch.manual_seed(0)
     model = he_normal_inception().to(device).eval()
     mean = torch.tensor([0.485, 0.456, 0.406], device=device).view(1, 3, 1, 1)
@@ -104,10 +109,7 @@ def fid_kid(a):
 
 def inc3_train(a):
     device = torch.device(a.device)
-    t = time.perf_counter()
-    train_x, train_y, classes = load_folder(a.train)
-    val_x, val_y, _ = load_folder(a.val, classes)
-    load_s = time.perf_counter() - t
+    train_x, train_y, val_x, val_y, classes, load_s = load_two(a.train, a.val)
     torch.manual_seed(0)
     head = torch.nn.Sequential(torch.nn.Linear(2048, 10), torch.nn.ELU(), torch.nn.Linear(10, 20), torch.nn.ELU(),
                                torch.nn.Linear(20, len(classes)))
