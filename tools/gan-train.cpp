@@ -27,7 +27,7 @@ const xr::ToolInfo kInfo{
     "Resolution and classes come from the data. --dry-run validates and writes\n"
     "RUN_DIR/options.json only. --resume RUN_DIR continues a run exactly where its\n"
     "last snapshot left it (only --kimg, --snap, --tick, the --metric-* options,\n"
-    "--precision and --tf32 may change). See gan-train(1).",
+    "--precision and --allow-tf32 may change). See gan-train(1).",
     /*takes_seed=*/true,
     /*takes_device=*/true,
 };
@@ -49,7 +49,7 @@ struct Options {
 // Options a resumed run may change: the rest define the run.
 const std::set<std::string> kResumable = {"--kimg", "--snap", "--tick", "--metric-features", "--metric-weights",
                                           "--metric-size", "--metric-samples", "--kid-subsets", "--precision",
-                                          "--tf32", "--cache-dir", "--data", "--resume", "--out"};
+                                          "--allow-tf32", "--cache-dir", "--data", "--resume", "--out"};
 
 void add_options(CLI::App& app, Options& o) {
   o.app = &app;
@@ -82,10 +82,13 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--p", t.p, "Augmentation probability: constant (fixed) or initial (ada)")->capture_default_str();
   app.add_option("--target", t.target, "ADA target for E[sign(D(real))]")->capture_default_str();
   app.add_option("--ema", t.ema_kimg, "Generator EMA half-life in thousands of images")->capture_default_str();
-  app.add_option("--precision", t.precision, "Reduced precision on CUDA: bf16, fp16 or fp32 (off)")
-      ->check(CLI::IsMember({"bf16", "fp16", "fp32"}))
+  app.add_option("--precision", t.precision,
+                 "Precision of the --fp16-res blocks: auto (fp16 on CUDA, fp32 on the CPU), fp16, bf16, fp32")
+      ->check(CLI::IsMember({"auto", "fp16", "bf16", "fp32"}))
       ->capture_default_str();
-  app.add_option("--tf32", t.tf32, "Allow TF32 matrix products and convolutions on CUDA")->capture_default_str();
+  app.add_flag("--allow-tf32", t.tf32, "Allow TF32 matrix products and convolutions on CUDA (the reference: off)");
+  app.add_flag("--pl-detach-mean", t.pl_detach_mean,
+               "Detach the path-length mean from the penalty's gradient (the reference lets it through)");
   app.add_option("--metric-features", o.metric_features,
                  "Feature space for KID/FID per snapshot: random, inception, torchvision, a classifier "
                  "folder, or none")
@@ -139,6 +142,7 @@ void merge_resume_options(Options& o) {
     t.pl_weight = tr.at("pl_weight").get<double>();
     t.pl_decay = tr.at("pl_decay").get<double>();
     t.pl_batch_shrink = tr.at("pl_batch_shrink").get<int>();
+    t.pl_detach_mean = tr.value("pl_detach_mean", true);  // runs from before the key detached it
     t.style_mixing = tr.at("style_mixing").get<double>();
     t.ema_kimg = tr.at("ema_kimg").get<double>();
     t.ema_rampup = tr.at("ema_rampup").get<double>();
@@ -156,7 +160,7 @@ void merge_resume_options(Options& o) {
     t.metric_samples = given("--metric-samples") ? keep.metric_samples : tr.at("metric_samples").get<int>();
     t.kid_subsets = given("--kid-subsets") ? keep.kid_subsets : tr.at("kid_subsets").get<int>();
     t.precision = given("--precision") ? keep.precision : tr.at("precision").get<std::string>();
-    t.tf32 = given("--tf32") ? keep.tf32 : tr.at("tf32").get<bool>();
+    t.tf32 = given("--allow-tf32") ? keep.tf32 : tr.at("tf32").get<bool>();
     o.aug = xr::gan::aug_mode_name(t.aug);
     if (o.data.empty()) o.data = j.at("data").at("root").get<std::string>();
     const auto& m = j.at("metrics");
@@ -205,6 +209,7 @@ int run(Options& o, const xr::CommonOptions& common) {
     o.t.aug = xr::gan::parse_aug_mode(o.aug);
   }
   const c10::Device device = xr::resolve_device(common.device);
+  o.t.precision = xr::gan::resolve_precision(o.t.precision, device);  // options.json records the one used
   xr::gan::TrainData data = xr::gan::load_training_data(o.data);
   o.t.net.resolution = static_cast<int>(data.pixels.size(2));
   o.t.net.c_dim = static_cast<int>(data.classes.size());
@@ -239,7 +244,8 @@ int run(Options& o, const xr::CommonOptions& common) {
   xr::write_file_atomic(written, doc.dump(2) + "\n");
   xr::log::info(std::to_string(data.labels.size()) + " images, " + std::to_string(data.classes.size()) +
                 " classes, " + std::to_string(o.t.net.resolution) + "x" + std::to_string(o.t.net.resolution) +
-                ", R1 gamma " + xr::format_number(o.t.gamma) + ", on " + xr::describe_device(device));
+                ", R1 gamma " + xr::format_number(o.t.gamma) + ", precision " + o.t.precision +
+                (o.t.tf32 ? " (TF32 allowed)" : "") + ", on " + xr::describe_device(device));
   if (o.dry_run) {
     std::cout << written << "\n";
     return 0;

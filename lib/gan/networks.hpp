@@ -37,11 +37,28 @@ struct NetConfig {
   void validate() const;                                 // throws kUsage naming the bad value
 };
 
-// Reduced precision for the blocks at the highest resolutions: only on CUDA.
+// Reduced precision for the blocks at the highest resolutions (NetConfig::num_fp16_res),
+// the reference's mixed precision: their activations, convolutions and clamps in
+// `dtype`, everything else (mapping, epilogue, images between blocks, parameters,
+// gradients) in float32. Honoured on any device that can train in the dtype.
 struct Precision {
   bool enabled = false;
-  torch::Dtype dtype = torch::kBFloat16;
+  torch::Dtype dtype = torch::kHalf;
 };
+
+// "fp16" | "bf16" | "fp32" (off) -> Precision; kUsage otherwise.
+Precision parse_precision(const std::string& name);
+
+// The precision a run on `device` uses: "auto" is fp16 on CUDA (the reference's choice)
+// and fp32 elsewhere; fp16/bf16/fp32 as asked when the device can train in it (see
+// precision_support_error), else kUnavailable naming the device and the failing op.
+std::string resolve_precision(const std::string& name, const torch::Device& device);
+
+// Empty when a tiny G and D in `dtype` on `device` run forward, backward and the double
+// backward of R1 and path length; else LibTorch's first complaint (LibTorch 1.13 on the
+// CPU has no float16 convolution: '"slow_conv_transpose2d_out_cpu" not implemented for
+// 'Half''). Cached per device and dtype; the default CPU generator is left as it was.
+std::string precision_support_error(torch::Dtype dtype, const torch::Device& device);
 
 enum class NoiseMode { kRandom, kConst, kNone };
 
@@ -110,6 +127,7 @@ class SynthesisBlockImpl : public torch::nn::Module {
                                                   const torch::Tensor& ws, NoiseMode noise, bool fused,
                                                   const Precision& precision);
   int num_conv() const { return in_ == 0 ? 1 : 2; }
+  bool use_fp16() const { return use_fp16_; }  // runs in Precision::dtype when enabled
   torch::Tensor const_input, resample_filter;
 
  private:
@@ -165,6 +183,7 @@ class DiscriminatorBlockImpl : public torch::nn::Module {
  public:
   DiscriminatorBlockImpl(int in, int tmp, int out, int img_channels, bool use_fp16, double conv_clamp);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& img, const Precision& precision);
+  bool use_fp16() const { return use_fp16_; }  // runs in Precision::dtype when enabled
 
  private:
   int in_;

@@ -15,6 +15,24 @@ torch::Tensor conv(const torch::Tensor& x, const torch::Tensor& w, int64_t strid
   const std::vector<int64_t> s = {stride, stride}, p = {pad_y, pad_x}, d = {1, 1};
   return torch::conv2d(x, w, torch::Tensor(), s, p, d, groups);
 }
+
+// conv_transpose2d(x, w transposed per group, stride up, padding {pad_y, pad_x}) as a
+// correlation of the zero-stuffed x with w flipped. LibTorch 1.13 on the CPU has no
+// bfloat16 transposed convolution that works: oneDNN's returns a wrong shape
+// ([2,4,8,8] * [4,4,3,3] stride 2 gives 3x3, not 17x17) and the native one is not
+// implemented for BFloat16.
+torch::Tensor transposed_conv_by_zero_insertion(const torch::Tensor& x, const torch::Tensor& w, int up,
+                                                int64_t pad_y, int64_t pad_x, int64_t groups) {
+  const int64_t n = x.size(0), c = x.size(1), h = x.size(2), wd = x.size(3);
+  const int64_t kh = w.size(2), kw = w.size(3);
+  TORCH_CHECK(pad_y <= kh - 1 && pad_x <= kw - 1, "transposed convolution padding larger than the kernel");
+  torch::Tensor y = x.reshape({n, c, h, 1, wd, 1});
+  y = torch::constant_pad_nd(y, {0, up - 1, 0, 0, 0, up - 1}).reshape({n, c, h * up, wd * up});
+  // Drop the zeros after the last pixel, then pad by kernel - 1 - padding.
+  const int64_t py = kh - 1 - pad_y, px = kw - 1 - pad_x;
+  y = torch::constant_pad_nd(y, {px, px - (up - 1), py, py - (up - 1)});
+  return conv(y, w.flip({2, 3}), 1, 0, 0, groups);
+}
 }  // namespace
 
 torch::Tensor setup_filter(const std::vector<double>& taps) {
@@ -122,8 +140,13 @@ torch::Tensor conv2d_resample(const torch::Tensor& x, const torch::Tensor& w, co
     py1 -= static_cast<int>(kh) - up;
     const int pxt = std::max(std::min(-px0, -px1), 0);
     const int pyt = std::max(std::min(-py0, -py1), 0);
-    const std::vector<int64_t> stride = {up, up}, tpad = {pyt, pxt}, opad = {0, 0}, dil = {1, 1};
-    torch::Tensor y = torch::conv_transpose2d(x, wt, torch::Tensor(), stride, tpad, opad, groups, dil);
+    torch::Tensor y;
+    if (x.is_cpu() && x.scalar_type() == torch::kBFloat16) {
+      y = transposed_conv_by_zero_insertion(x, w, up, pyt, pxt, groups);
+    } else {
+      const std::vector<int64_t> stride = {up, up}, tpad = {pyt, pxt}, opad = {0, 0}, dil = {1, 1};
+      y = torch::conv_transpose2d(x, wt, torch::Tensor(), stride, tpad, opad, groups, dil);
+    }
     y = upfirdn2d(y, f, 1, 1, {px0 + pxt, px1 + pxt, py0 + pyt, py1 + pyt}, false, up * up);
     if (down > 1) y = upfirdn2d(y, f, 1, down);
     return y;

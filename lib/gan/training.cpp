@@ -50,6 +50,7 @@ nlohmann::json TrainOptions::to_json() const {
           {"pl_weight", pl_weight},
           {"pl_decay", pl_decay},
           {"pl_batch_shrink", pl_batch_shrink},
+          {"pl_detach_mean", pl_detach_mean},
           {"style_mixing", style_mixing},
           {"ema_kimg", ema_kimg},
           {"ema_rampup", ema_rampup},
@@ -88,9 +89,7 @@ void TrainOptions::validate() const {
   if (!(tick_kimg > 0)) bad("--tick must be > 0");
   if (snap < 1) bad("--snap must be >= 1");
   if (metric_samples < 0) bad("--metric-samples must be >= 0");
-  if (precision != "bf16" && precision != "fp16" && precision != "fp32") {
-    bad("--precision must be bf16, fp16 or fp32 (" + precision + ")");
-  }
+  if (precision != "auto") parse_precision(precision);
 }
 
 TrainData load_training_data(const std::string& root) {
@@ -251,9 +250,7 @@ void Trainer::build() {
   d_->train();
   g_ema_->eval();
   set_requires_grad(*g_ema_, false);
-  Precision prec;
-  prec.enabled = dev_.is_cuda() && o_.precision != "fp32";
-  prec.dtype = o_.precision == "fp16" ? torch::kHalf : torch::kBFloat16;
+  const Precision prec = parse_precision(o_.precision);
   g_->precision = prec;
   d_->precision = prec;
   g_ema_->precision = prec;
@@ -351,7 +348,8 @@ void Trainer::step() {
       const torch::Tensor grads =
           torch::autograd::grad({(pimg * noise).sum()}, {pws}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
       const torch::Tensor lengths = grads.square().sum(2).mean(1).sqrt();
-      const torch::Tensor pl_mean = torch::lerp(pl_mean_, lengths.mean().detach(), o_.pl_decay);
+      const torch::Tensor batch_mean = o_.pl_detach_mean ? lengths.mean().detach() : lengths.mean();
+      const torch::Tensor pl_mean = torch::lerp(pl_mean_, batch_mean, o_.pl_decay);
       pl_mean_.copy_(pl_mean.detach());
       const torch::Tensor penalty = (lengths - pl_mean).square();
       const torch::Tensor loss_pl = (pimg.select(1, 0).select(1, 0).select(1, 0) * 0 + penalty * o_.pl_weight).mean();
@@ -661,6 +659,8 @@ void Trainer::end_of_tick(bool done) {
 }
 
 TrainResult Trainer::run(bool resume) {
+  // The name the snapshots record; a device that cannot train in it is refused here.
+  o_.precision = resolve_precision(o_.precision, dev_);
   if (dev_.is_cuda()) {
     at::globalContext().setBenchmarkCuDNN(true);
     at::globalContext().setAllowTF32CuDNN(o_.tf32);

@@ -44,8 +44,14 @@ struct TrainOptions {
   int grid_cols = 8;
   int metric_samples = 0;  // generated images per class for KID/FID (0: as many as real)
   int kid_subsets = 100, kid_subset_size = 1000;
-  std::string precision = "bf16";  // reduced precision on CUDA: bf16 | fp16 | fp32
-  bool tf32 = true;
+  // Reduced precision of the num_fp16_res highest-resolution blocks: auto (fp16 on
+  // CUDA as the reference, fp32 elsewhere) | fp16 | bf16 | fp32. train() records the
+  // resolved name in the snapshots.
+  std::string precision = "auto";
+  bool tf32 = false;  // TF32 matrix products and convolutions on CUDA (the reference: off)
+  // The path-length mean's gradient: the reference lets it through (false); true
+  // detaches it, as this project did before (and as runs without the key did).
+  bool pl_detach_mean = false;
   uint64_t seed = 0;
 
   nlohmann::json to_json() const;

@@ -85,6 +85,46 @@ assert d["data"]["images_per_class"] == [4, 4]
 PY
 }
 
+@test "gan-train: precision, TF32 and the path-length mean are recorded; auto is fp32 on the CPU" {
+  make_gan_data data
+  run -0 --separate-stderr gan-train --data data --out run --device cpu --dry-run
+  run -0 --separate-stderr gan-train --data data --out run2 --device cpu --dry-run --precision bf16 --allow-tf32 \
+    --pl-detach-mean
+  python3 - <<'PY'
+import json
+t = json.load(open("run/options.json"))["training"]
+assert (t["precision"], t["tf32"], t["pl_detach_mean"]) == ("fp32", False, False), t
+t = json.load(open("run2/options.json"))["training"]
+assert (t["precision"], t["tf32"], t["pl_detach_mean"]) == ("bf16", True, True), t
+PY
+}
+
+@test "gan-train: a precision the CPU cannot train in is 69 with the reason, before anything is written" {
+  make_gan_data data
+  run --separate-stderr gan-train --data data --out run --device cpu --dry-run --precision fp16
+  if [[ $status -eq 0 ]]; then  # a LibTorch with float16 on the CPU
+    python3 -c 'import json; assert json.load(open("run/options.json"))["training"]["precision"] == "fp16"'
+  else
+    assert_equal "$status" 69
+    assert_equal "$output" ""
+    [[ "$stderr" == *"--precision fp16 cannot train on cpu"*"use --precision fp32 or bf16"* ]]
+    [[ ! -e run ]]
+  fi
+}
+
+@test "gan-train --resume of a run from before pl_detach_mean keeps the mean detached, as it trained" {
+  make_gan_data data
+  gan-train -q --data data --out run "${TINY[@]}" --kimg 0.004 --tick 0.004 >/dev/null
+  python3 - <<'PY'
+import json
+d = json.load(open("run/options.json"))
+del d["training"]["pl_detach_mean"]
+json.dump(d, open("run/options.json", "w"))
+PY
+  run -0 --separate-stderr gan-train --resume run --kimg 0.008 --threads 1
+  python3 -c 'import json; assert json.load(open("run/options-resume.json"))["training"]["pl_detach_mean"] is True'
+}
+
 @test "gan-train: a tiny run writes stats, snapshots, grids, best and resume state" {
   make_gan_data data
   run -0 --separate-stderr gan-train --data data --out run "${TINY[@]}" --kimg 0.024 --tick 0.008 --snap 2 --seed 3
