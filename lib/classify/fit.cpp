@@ -59,7 +59,7 @@ EvalStats evaluate(torch::nn::Module& module, const LogitsFn& logits, const std:
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
   double loss_sum = 0, correct = 0;
   for (const auto& idx : batches_of(all, batch)) {
-    const at::Tensor out = logits(true, idx, false);
+    const at::Tensor out = logits(true, idx);
     const at::Tensor y = labels_tensor(labels, idx, out.device());
     loss_sum += at::cross_entropy_loss(out.to(at::kFloat), y, {}, at::Reduction::Sum).item<double>();
     correct += out.argmax(1).eq(y).sum().item<double>();
@@ -99,7 +99,7 @@ FitResult fit(torch::nn::Module& module, const LogitsFn& logits, const std::vect
     double loss_sum = 0, correct = 0, seen = 0;
     for (const auto& idx : batches_of(order, o.batch, o.avoid_single_batch)) {
       optimizer.zero_grad();
-      const at::Tensor out = logits(false, idx, true).to(at::kFloat);
+      const at::Tensor out = logits(false, idx).to(at::kFloat);
       const at::Tensor y = labels_tensor(train_labels, idx, out.device());
       at::Tensor per_sample = at::cross_entropy_loss(out, y, {}, at::Reduction::None);
       if (!o.class_weights.empty()) {
@@ -146,19 +146,6 @@ FitResult fit(torch::nn::Module& module, const LogitsFn& logits, const std::vect
   }
   module.eval();
   return result;
-}
-
-at::Tensor predict_probabilities(const std::function<at::Tensor(const std::vector<int64_t>&)>& logits,
-                                 int64_t n, int batch) {
-  torch::NoGradGuard no_grad;
-  std::vector<at::Tensor> parts;
-  for (int64_t i = 0; i < n; i += batch) {
-    std::vector<int64_t> idx;
-    for (int64_t j = i; j < std::min(n, i + batch); ++j) idx.push_back(j);
-    parts.push_back(at::softmax(logits(idx).to(at::kFloat), 1).to(at::kCPU));
-  }
-  if (parts.empty()) return at::empty({0, 0}, at::kFloat);
-  return at::cat(parts, 0);
 }
 
 }  // namespace xr::classify

@@ -41,10 +41,10 @@ struct FitResult {
   int kept_epoch = 0;  // whose weights `module` holds on return
 };
 
-// logits(val, idx, training): the model's logits for images idx of the training
+// logits(val, idx): the model's logits for images idx of the training
 // (val=false) or validation split. `module` holds every trained parameter (those
 // with requires_grad) and is switched between train() and eval() here.
-using LogitsFn = std::function<at::Tensor(bool val, const std::vector<int64_t>& idx, bool training)>;
+using LogitsFn = std::function<at::Tensor(bool val, const std::vector<int64_t>& idx)>;
 using EpochFn = std::function<void(const EpochStats&)>;
 
 // A non-finite training loss throws xr::Error(kSoftware) naming the run and epoch.
@@ -53,9 +53,5 @@ FitResult fit(torch::nn::Module& module, const LogitsFn& logits, const std::vect
 
 // sklearn's compute_class_weight("balanced"): n / (k * count_c).
 std::vector<double> balanced_class_weights(const std::vector<int64_t>& labels, int num_classes);
-
-// Softmax probabilities of `module` in eval mode, batch by batch, on the CPU.
-at::Tensor predict_probabilities(const std::function<at::Tensor(const std::vector<int64_t>&)>& logits,
-                                 int64_t n, int batch);
 
 }  // namespace xr::classify

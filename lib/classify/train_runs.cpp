@@ -203,7 +203,7 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
       info.head = describe_head(*model->head);
       rec.fit = fit(
           *model,
-          [&](bool val, const std::vector<int64_t>& idx, bool) {
+          [&](bool val, const std::vector<int64_t>& idx) {
             const at::Tensor& px = val ? data.val.pixels : train_pixels;
             const at::Tensor sel = px.index_select(0, at::tensor(idx, at::kLong)).to(device);
             return model->forward(xr::nn::prepare_input(sel, xr::nn::InputStyle::kKeras, o.image_size));
@@ -218,7 +218,7 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
       info.head = describe_head(*head);
       rec.fit = fit(
           *head,
-          [&](bool val, const std::vector<int64_t>& idx, bool) {
+          [&](bool val, const std::vector<int64_t>& idx) {
             const at::Tensor& f = val ? frozen.val : frozen.train;
             return head->forward(f.index_select(0, at::tensor(idx, at::kLong)).to(device));
           },

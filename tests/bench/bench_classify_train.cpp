@@ -42,7 +42,7 @@ static void BM_HeadEpoch(benchmark::State& state) {
   for (auto _ : state) {
     auto r = cls::fit(
         *head,
-        [&](bool is_val, const std::vector<int64_t>& idx, bool) {
+        [&](bool is_val, const std::vector<int64_t>& idx) {
           return head->forward((is_val ? val : train).index_select(0, torch::tensor(idx, torch::kLong)));
         },
         yt, yv, o);

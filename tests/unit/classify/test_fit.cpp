@@ -76,7 +76,7 @@ TEST(Fit, LearnsALinearlySeparableSet) {
   int epochs_seen = 0;
   const FitResult r = fit(
       *head,
-      [&](bool is_val, const std::vector<int64_t>& idx, bool) {
+      [&](bool is_val, const std::vector<int64_t>& idx) {
         return head->forward(rows(is_val ? val.x : train.x, idx));
       },
       train.y, val.y, o, [&](const EpochStats&) { ++epochs_seen; });
@@ -101,7 +101,7 @@ TEST(Fit, SameSeedSameHistory) {
     o.epochs = 2;
     o.seed = 9;
     return fit(
-        *head, [&](bool v, const std::vector<int64_t>& idx, bool) { return head->forward(rows(v ? val.x : train.x, idx)); },
+        *head, [&](bool v, const std::vector<int64_t>& idx) { return head->forward(rows(v ? val.x : train.x, idx)); },
         train.y, val.y, o);
   };
   const FitResult a = once(), b = once();
@@ -116,7 +116,7 @@ TEST(Fit, NonFiniteLossStopsWithInternalError) {
   o.label = "run 1";
   try {
     fit(*head,
-        [&](bool, const std::vector<int64_t>& idx, bool) {
+        [&](bool, const std::vector<int64_t>& idx) {
           return head->forward(rows(train.x, idx)) * std::numeric_limits<float>::quiet_NaN();
         },
         train.y, val.y, o);
