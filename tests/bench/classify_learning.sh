@@ -13,7 +13,9 @@
 # OUT (runs/bench-learning), SEEDS ("1 2 3 4 5"), SIZES ("75 128"),
 # MODES ("scratch frozen"), ARCHS ("torchvision keras"), KERAS_BN ("0.9": Keras'
 # network from scratch again with this --bn-momentum; "" for none), EPOCHS (5),
-# LR (0.001), PER_CLASS (150), THREADS (2).
+# LR (0.001), PER_CLASS (150), THREADS (2), PYTORCH (1; 0 skips PyTorch's scratch runs,
+# for a toolkit-only variation such as another LR or KERAS_BN; frozen runs still need
+# PyTorch to draw their base).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -29,6 +31,7 @@ EPOCHS=${EPOCHS:-5}
 LR=${LR:-0.001}
 PER_CLASS=${PER_CLASS:-150}
 THREADS=${THREADS:-2}
+PYTORCH=${PYTORCH:-1}
 py=/usr/bin/python3
 [[ -d $DATA ]] || { echo "classify_learning.sh: $DATA: no such folder (set DATA)" >&2; exit 66; }
 mkdir -p "$OUT/results"
@@ -130,7 +133,7 @@ export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} OMP_WAIT_POLICY=${OMP_WAI
 for seed in $SEEDS; do
   for size in $SIZES; do
     for mode in $MODES; do
-      run_pytorch "$mode" "$size" "$seed"
+      [[ $PYTORCH == 0 && $mode == scratch ]] || run_pytorch "$mode" "$size" "$seed"
       for arch in $ARCHS; do
         # Keras' network has no PyTorch twin, so no shared frozen base: scratch only.
         [[ $arch == keras && $mode == frozen ]] && continue
