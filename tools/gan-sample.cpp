@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/device.hpp"
 #include "core/errors.hpp"
@@ -26,6 +27,7 @@ const xr::ToolInfo kInfo{
     "writes one image instead: a row a class, a column a seed. See gan-sample(1).",
     /*takes_seed=*/true,
     /*takes_device=*/true,
+    /*replaces_output=*/true,
 };
 
 struct Options {
@@ -72,6 +74,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   if (o.grid.empty()) {
     if (o.out.empty()) xr::fail_usage("--out is required (or --grid FILE)");
     if (o.app->count("--per-class") == 0) xr::fail_usage("--per-class is required (or --grid FILE)");
+    xr::check_replaceable_output(o.out, "--out", {o.model});
   }
   if (!fs::exists(o.model)) xr::fail_missing(o.model, "no such file");
   const c10::Device device = xr::resolve_device(common.device);

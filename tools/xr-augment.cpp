@@ -10,6 +10,7 @@
 
 #include "augment/keras_transform.hpp"
 #include "augment/plan.hpp"
+#include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/dataset.hpp"
@@ -33,6 +34,9 @@ const xr::ToolInfo kInfo{
     "~ U(--brightness-range), clipped. Writes OUT_DIR/<class>/<stem>_aug<k>_s<seed>.png,\n"
     "OUT_DIR/classes.txt and OUT_DIR/augment.csv (the parameters of every image).\n"
     "See xr-augment(1).",
+    /*takes_seed=*/true,
+    /*takes_device=*/false,
+    /*replaces_output=*/true,
 };
 
 struct Options {
@@ -70,17 +74,6 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::Range(0.0, 100.0));
 }
 
-// OUT_DIR replaces whatever is there: it must not be, hold, or sit inside IN_DIR.
-void check_folders(const Options& o) {
-  if (xr::path_within(o.in_dir, o.out_dir) || xr::path_within(o.out_dir, o.in_dir)) {
-    xr::fail_usage("OUT_DIR must be outside IN_DIR and must not contain it (" + o.out_dir + ")");
-  }
-  // Found now rather than when the finished folder is moved into place.
-  std::error_code ec;
-  if (fs::exists(o.out_dir, ec) && !fs::is_directory(o.out_dir, ec)) {
-    xr::fail_create(o.out_dir, "exists and is not a folder");
-  }
-}
 
 std::vector<std::string> csv_row(const xr::AugmentJob& job, const std::string& source,
                                  const xr::AugmentParams& p, const xr::AffineMap& m) {
@@ -112,7 +105,7 @@ int run(Options o, const xr::CommonOptions& common) {
 
   const xr::ImageFolder in = xr::scan_image_folder(o.in_dir);
   xr::require_images_in_every_class(in);
-  check_folders(o);
+  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.in_dir});
   const std::vector<xr::AugmentJob> jobs = xr::plan_augmentation(in, o.per_class, common.seed, pick);
   xr::log::debug("shear factor " + xr::format_number(o.ranges.shear) + " = angle up to " +
                  xr::format_number(xr::shear_degrees_for(o.ranges.shear)) + " degrees");

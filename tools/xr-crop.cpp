@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/dataset.hpp"
@@ -25,6 +26,9 @@ const xr::ToolInfo kInfo{
     "its box and status: ok, whole_image, excluded, no_mask, empty_mask,\n"
     "aspect_mismatch, bad_image, bad_mask, name_clash). Skipped images are warned\n"
     "about; --strict makes them an error. See xr-crop(1).",
+    /*takes_seed=*/true,
+    /*takes_device=*/false,
+    /*replaces_output=*/true,
 };
 
 struct Options {
@@ -66,16 +70,9 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::Range(1, 255));
 }
 
-// The output folder replaces whatever is at OUT_DIR: refuse a place that would take
-// the input with it, or one inside the input, where it would read as a class.
 void check_out_dir(const Options& o) {
   if (o.out_dir.empty()) xr::fail_usage("OUT_DIR is required unless --report-only is given");
-  if (xr::path_within(o.raw_dir, o.out_dir)) {
-    xr::fail_usage("OUT_DIR (" + o.out_dir + ") is or contains RAW_DIR (" + o.raw_dir + "): it would be replaced");
-  }
-  if (xr::path_within(o.out_dir, o.raw_dir)) {
-    xr::fail_usage("OUT_DIR (" + o.out_dir + ") is inside RAW_DIR (" + o.raw_dir + "): it would read as a class");
-  }
+  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.raw_dir, o.exclude});
 }
 
 std::string class_dir(const xr::RawDataset& raw, int c) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -21,7 +22,10 @@ const xr::ToolInfo kInfo{
     "(8-bit gray; masks 0/255), OUT_DIR/annotated.txt (images with burnt-in text) and\n"
     "OUT_DIR/phantom.json, then prints OUT_DIR. Classes: COVID, Lung_Opacity, Normal,\n"
     "'Viral Pneumonia'. An existing OUT_DIR is replaced only if it is empty or an earlier\n"
-    "xr-phantom output. See xr-phantom(1).",
+    "output of this toolkit (--force replaces any folder). See xr-phantom(1).",
+    /*takes_seed=*/true,
+    /*takes_device=*/false,
+    /*replaces_output=*/true,
 };
 
 struct Options {
@@ -53,16 +57,6 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::Range(0.0, 1.0));
 }
 
-// StagedDir replaces OUT_DIR as a whole: refuse to wipe a folder that is not ours.
-void check_out_dir(const std::string& out_dir) {
-  std::error_code ec;
-  const fs::path p(out_dir);
-  if (!fs::exists(p, ec)) return;
-  if (!fs::is_directory(p, ec)) xr::fail_create(out_dir, "exists and is not a folder");
-  if (fs::is_empty(p, ec) || fs::exists(p / "phantom.json", ec)) return;
-  xr::fail_create(out_dir, "exists and is not an xr-phantom output (no phantom.json); not replacing it");
-}
-
 nlohmann::json describe(const Options& o, const xr::phantom::DatasetSummary& s) {
   nlohmann::json options = xr::effective_options(*g_app);
   // Settings that cannot change the output stay out, so the folder's bytes do not
@@ -92,7 +86,7 @@ nlohmann::json describe(const Options& o, const xr::phantom::DatasetSummary& s) 
 int run(Options& o, const xr::CommonOptions& common) {
   o.data.seed = common.seed;
   xr::phantom::validate(o.data);
-  check_out_dir(o.out_dir);
+  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {});
 
   xr::StagedDir out(o.out_dir);
   const int n_classes = static_cast<int>(o.data.classes.empty() ? 4 : o.data.classes.size());

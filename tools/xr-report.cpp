@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -25,8 +26,9 @@ const xr::ToolInfo kInfo{
     "several EXP_DIRs: Table 4 (change with less data), and with 3+ the sweep. Plots\n"
     "need gnuplot; without it the scripts are written and the plots listed as skipped.\n"
     "Prints the path of report.md. See xr-report(1).",
-    false,
-    false,
+    /*takes_seed=*/false,
+    /*takes_device=*/false,
+    /*replaces_output=*/true,
 };
 
 struct Options {
@@ -51,12 +53,7 @@ void add_options(CLI::App& app, Options& o) {
 }
 
 int run(const Options& o) {
-  // The report folder is replaced as a whole: it must not hold an experiment.
-  for (const auto& dir : o.exp_dirs) {
-    if (xr::path_within(dir, o.out_dir)) {
-      xr::fail_usage("--out " + o.out_dir + " would replace the experiment folder " + dir);
-    }
-  }
+  xr::check_replaceable_output(o.out_dir, "--out", o.exp_dirs, /*may_lie_inside_inputs=*/true);
   std::vector<rep::Experiment> exps;
   for (const auto& dir : o.exp_dirs) exps.push_back(rep::load_experiment(dir));
   bool usable = false;

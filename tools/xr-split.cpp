@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 
+#include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/dataset.hpp"
@@ -23,6 +24,9 @@ const xr::ToolInfo kInfo{
     "Each class: --train-per-class images (by seed) go to train/, the rest is halved\n"
     "into val/ and test/ (test gets the odd one). Files are hard-linked where\n"
     "possible, copied otherwise. See xr-split(1).",
+    /*takes_seed=*/true,
+    /*takes_device=*/false,
+    /*replaces_output=*/true,
 };
 
 struct Options {
@@ -171,6 +175,7 @@ void link_or_copy(const fs::path& from, const fs::path& to) {
 }
 
 int run(const Options& o, const xr::CommonOptions& common) {
+  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.in_dir, o.subset_of});
   const xr::ImageFolder in = xr::scan_image_folder(o.in_dir);
   if (!o.subset_of.empty() && !fs::exists(o.subset_of)) xr::fail_missing(o.subset_of, "no such file");
 

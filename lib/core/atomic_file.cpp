@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/log.hpp"
+#include "core/output_folder.hpp"
 
 namespace fs = std::filesystem;
 
@@ -95,6 +97,11 @@ StagedDir::StagedDir(std::string final_path) : final_(std::move(final_path)) {
   if (!fs::create_directory(temp_, ec)) {
     fail_create(final_, "cannot create a folder beside it (" + (ec ? ec.message() : "exists") + ")");
   }
+  // The mark that lets the next run replace this folder (check_replaceable_output).
+  std::ofstream marker(fs::path(temp_) / kOutputMarker, std::ios::binary);
+  marker << "Written by " << log::tool_name() << " (xr toolkit " << XR_VERSION
+         << "). The toolkit's tools replace this folder as a whole when it is named as their output.\n";
+  if (!marker.flush()) fail_create(final_, "cannot write into a folder beside it");
 }
 
 StagedDir::~StagedDir() {

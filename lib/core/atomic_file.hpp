@@ -27,7 +27,9 @@ class AtomicFile {
 
 // A whole output folder built under a hidden temporary name beside its final place
 // and swapped in by commit(): a failed or interrupted tool leaves the old folder (or
-// none), never a half-filled one. Without commit() the temporary is deleted.
+// none), never a half-filled one. Without commit() the temporary is deleted. The
+// folder carries the toolkit's marker (output_folder.hpp); tools call
+// check_replaceable_output before building one.
 class StagedDir {
  public:
   explicit StagedDir(std::string final_path);

@@ -155,6 +155,10 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
     common->add_option("--device", g_common.device, "Where to compute: auto (CUDA if present), cpu, cuda")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   }
+  if (info.replaces_output) {
+    common->add_flag("--force", g_common.force,
+                     "Replace the output folder even if it holds files this toolkit did not write");
+  }
   common->add_flag("--print-config", print_config,
                    "Print the effective options as JSON on stdout and exit (required arguments may be left out)");
 

@@ -24,6 +24,7 @@ struct CommonOptions {
   uint64_t seed = 0;
   int threads = 0;              // 0: every core
   std::string device = "auto";  // auto|cpu|cuda, for tools that take --device
+  bool force = false;           // --force, for tools that replace an output folder
 };
 
 struct ToolInfo {
@@ -32,6 +33,9 @@ struct ToolInfo {
   std::string usage_notes;  // optional footer for --help (exit codes are added)
   bool takes_seed = true;
   bool takes_device = false;
+  // The tool replaces an output folder as a whole: it takes --force, the only way past
+  // check_replaceable_output's refusal of a folder the toolkit did not write.
+  bool replaces_output = false;
 };
 
 using SetupFn = std::function<void(CLI::App&)>;

@@ -77,8 +77,19 @@ assert struct.unpack(">II", head[16:24]) == (80, 32)
 PY
 }
 
-@test "gan-sample: an existing output folder is replaced whole" {
-  mkdir -p out/old
+@test "gan-sample: its own earlier output is replaced whole, a folder it did not write only with --force" {
+  gan-sample -q --model "$MODEL" --per-class 2 --out out >/dev/null
+  mkdir out/old
   gan-sample -q --model "$MODEL" --per-class 1 --out out >/dev/null
-  [[ ! -e out/old && -f out/bright/seed000000.png ]]
+  [[ ! -e out/old && -f out/bright/seed000000.png && ! -e out/bright/seed000001.png ]]
+  mkdir -p mine/notes
+  run -73 --separate-stderr gan-sample -q --model "$MODEL" --per-class 1 --out mine
+  [[ "$stderr" == *"mine: holds files the xr toolkit did not write"* ]]
+  [[ -d mine/notes ]]
+  gan-sample -q --model "$MODEL" --per-class 1 --out mine --force >/dev/null
+  [[ ! -e mine/notes && -f mine/bright/seed000000.png ]]
+  # The snapshot is an input: an output folder holding it is refused.
+  cp "$MODEL" here.safetensors
+  run -64 --separate-stderr gan-sample -q --model here.safetensors --per-class 1 --out .
+  [[ -f here.safetensors ]]
 }

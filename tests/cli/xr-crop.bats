@@ -53,7 +53,7 @@ manifest_status() {  # manifest_status MANIFEST SOURCE -> the status column of t
   run -64 --separate-stderr xr-crop raw/A/.. .
   [[ -f raw/A/images/a.png ]]
   run -64 --separate-stderr xr-crop raw raw/cropped
-  [[ "$stderr" == *"is inside RAW_DIR"* ]]
+  [[ "$stderr" == *"OUT_DIR raw/cropped is inside the input folder raw"* ]]
   [[ ! -e raw/cropped ]]
 }
 

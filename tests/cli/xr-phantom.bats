@@ -60,8 +60,10 @@ png_header() {
   echo keep > precious/notes.txt
   run -73 --separate-stderr xr-phantom precious -n 1
   assert_equal "$output" ""
-  [[ "$stderr" == *"not an xr-phantom output"* ]]
+  [[ "$stderr" == *"precious: holds files the xr toolkit did not write"*"--force"* ]]
   [[ $(cat precious/notes.txt) == keep ]]
+  run -0 --separate-stderr xr-phantom precious -n 1 --force
+  [[ ! -e precious/notes.txt && -f precious/phantom.json ]]
   # Its own earlier output is replaced as a whole.
   xr-phantom -q out -n 2 --size 64
   run -0 --separate-stderr xr-phantom out -n 1 --size 64 --classes Normal
@@ -74,6 +76,7 @@ png_header() {
   assert_output "out"
   [[ "$stderr" == *"images 12/12"* ]]
   diff <(cd out && find . -type f | LC_ALL=C sort) - <<'LIST'
+./.xr-output
 ./COVID/images/COVID-1.png
 ./COVID/images/COVID-2.png
 ./COVID/images/COVID-3.png

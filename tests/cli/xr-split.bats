@@ -30,6 +30,29 @@ setup() {
   [[ ! -e out ]]
 }
 
+@test "xr-split: never deletes its input or a folder it did not write (issue 10's cases)" {
+  make_class_folder sand/in 4 A B
+  echo keep > sand/notes.txt
+  before=$(cd sand && find . | LC_ALL=C sort)
+  run -64 --separate-stderr xr-split sand/in sand/in -n 1
+  [[ "$stderr" == *"OUT_DIR sand/in is or contains the input sand/in"* ]]
+  run -64 --separate-stderr xr-split sand/in sand -n 1 --force
+  run -64 --separate-stderr xr-split sand/in sand/in/split -n 1
+  [[ "$stderr" == *"is inside the input folder sand/in"* ]]
+  assert_equal "$(cd sand && find . | LC_ALL=C sort)" "$before"
+  # A folder of the user's is refused (73) before any work; --force replaces it.
+  mkdir mine && echo keep > mine/notes.txt
+  run -73 --separate-stderr xr-split sand/in mine -n 1
+  assert_equal "$output" ""
+  [[ "$stderr" == "xr-split: error: mine: holds files the xr toolkit did not write"*"(--force replaces it)" ]]
+  [[ $(cat mine/notes.txt) == keep ]]
+  run -0 --separate-stderr xr-split sand/in mine -n 1 --force
+  [[ ! -e mine/notes.txt && -f mine/split.csv && -f mine/.xr-output ]]
+  # Its own output is replaced without --force.
+  run -0 --separate-stderr xr-split sand/in mine -n 2
+  [[ $(ls mine/train/A | wc -l) -eq 2 ]]
+}
+
 @test "xr-split: counts per split, class names with spaces, csv sorted" {
   make_class_folder in 8 A "B c"
   run -0 --separate-stderr xr-split in out -n 3 --seed 7
