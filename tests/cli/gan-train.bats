@@ -323,3 +323,24 @@ assert r["best_kid"] == min(l["kid_val"]["mean"] for l in m)
 assert json.load(open("run/options-resume.json"))["data"]["val"]["root"] == "val"
 PY
 }
+
+@test "gan-train's floors are fid-kid's for the same folders, features and seed" {
+  make_val_data data 4 0
+  make_val_data val 4 4
+  gan-train -q --data data --val val --out run "${METRICS[@]}" --kimg 0.004 --tick 0.004 --seed 6 >/dev/null
+  fid-kid -q data val --features random --input-size 75 --kid-subsets 3 --seed 6 --no-cache --no-pixel-metrics \
+    > halves.json
+  fid-kid -q val data --features random --input-size 75 --kid-subsets 3 --seed 6 --no-cache --no-pixel-metrics \
+    --no-floor > val.json
+  python3 - <<'PY'
+import json
+m = json.loads(open("run/metrics.jsonl").readline())
+h = json.load(open("halves.json"))["results"]
+v = json.load(open("val.json"))["results"]
+for c in ("bright", "dark box"):
+    assert abs(m["kid_floor"][c] - h["classes"][c]["floor"]["halves"]["kid_mean"]) < 1e-9, (m["kid_floor"], h["classes"][c])
+    assert abs(m["fid_floor"][c] - h["classes"][c]["floor"]["halves"]["fid"]) < 1e-6 * max(1, abs(m["fid_floor"][c]))
+    # Training against validation: the validation split is the reference, as for kid_val.
+    assert abs(m["kid_val_floor"][c] - v["classes"][c]["kid_mean"]) < 1e-9, (m["kid_val_floor"], v["classes"][c])
+PY
+}
