@@ -61,7 +61,7 @@ $$($(1)_DIR)/classical/augment.csv: $$($(1)_DIR)/split/split.csv
 
 # The GAN: train on the training split, sample from the best-KID snapshot, measure.
 $$($(1)_DIR)/gan-run/best.safetensors: $$($(1)_DIR)/split/split.csv
-	$$(call xr_run,gan-train) --data $$($(1)_DIR)/split/train --out $$($(1)_DIR)/gan-run \
+	$$(call xr_run,gan-train) --data $$($(1)_DIR)/split/train --val $$($(1)_DIR)/split/val --out $$($(1)_DIR)/gan-run \
 	  --kimg $$(GAN_KIMG) --tick $$(GAN_TICK) --snap $$(GAN_SNAP) --device $$(DEVICE) \
 	  --metric-features $$(METRIC_FEATURES) $$(if $$(METRIC_WEIGHTS),--metric-weights $$(METRIC_WEIGHTS)) $$(GAN_FLAGS) \
 	  $$(if $$(wildcard $$($(1)_DIR)/gan-run/resume.json),--resume $$($(1)_DIR)/gan-run)

@@ -22,8 +22,10 @@ const xr::ToolInfo kInfo{
     "FID, KID, RMSE, SRE and SSIM between a real and a generated class folder",
     "Prints one JSON object on stdout. Classes present in both folders are compared;\n"
     "pixel scores pair each generated image with its nearest real image of the same\n"
-    "class. --features random needs no weights but its numbers are not comparable with\n"
-    "published ones. See fid-kid(1).",
+    "class. Beside every FID and KID stands its real-vs-real floor: the same metric\n"
+    "between two halves of REAL_DIR (alternate files of each class), and REAL_DIR\n"
+    "against --floor-val DIR. --features random needs no weights but its numbers are\n"
+    "comparable only with themselves (and their floor). See fid-kid(1).",
     /*takes_seed=*/true,
     /*takes_device=*/true,
 };
@@ -41,6 +43,8 @@ struct Options {
   std::string cache_dir = xr::metrics::default_cache_dir();
   bool no_cache = false;
   bool no_pixel_metrics = false;
+  bool no_floor = false;
+  std::string floor_val;
   std::string save_features;
 };
 
@@ -68,6 +72,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--cache-dir", o.cache_dir, "Feature cache folder (features/<hash>.safetensors)");
   app.add_flag("--no-cache", o.no_cache, "Neither read nor write the feature cache");
   app.add_flag("--no-pixel-metrics", o.no_pixel_metrics, "Skip RMSE, SRE, SSIM and the nearest-neighbour search");
+  app.add_flag("--no-floor", o.no_floor,
+               "Skip the real-vs-real floor of REAL_DIR's two halves (alternate files of each class)");
+  app.add_option("--floor-val", o.floor_val,
+                 "Also the floor of REAL_DIR against this real folder (a validation split: DIR/<class>/*.png)");
   app.add_option("--save-features", o.save_features,
                  "Also write both folders' features (safetensors, file names in the metadata) to FILE");
 }
@@ -126,6 +134,8 @@ int run(const Options& o, const xr::CommonOptions& common) {
   co.resize_to = o.resize;
   co.pixel_metrics = !o.no_pixel_metrics;
   co.cache_dir = o.no_cache ? "" : o.cache_dir;
+  co.floor_halves = !o.no_floor;
+  co.floor_val_dir = o.floor_val;
   const auto cmp = xr::metrics::compare_folders(*fx, real, fake, co);
   if (!o.save_features.empty()) save_features(o.save_features, cmp, real, fake, *fx);
 

@@ -1,8 +1,10 @@
 // gan-train: trains a class-conditional StyleGAN2-ADA on an image folder (one class a
 // subfolder) into a run folder: options.json, stats.jsonl, metrics.jsonl, image grids,
-// safetensors snapshots, best.safetensors (lowest mean KID) and the resume state.
+// safetensors snapshots, best.safetensors (lowest mean KID on the training split, or
+// on the validation split with --select-on val) and the resume state.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "core/atomic_file.hpp"
@@ -27,13 +29,16 @@ const xr::ToolInfo kInfo{
     "Resolution and classes come from the data. --dry-run validates and writes\n"
     "RUN_DIR/options.json only. --resume RUN_DIR continues a run exactly where its\n"
     "last snapshot left it (only --kimg, --snap, --tick, the --metric-* options,\n"
-    "--precision and --allow-tf32 may change). See gan-train(1).",
+    "--precision, --allow-tf32 and --val may change). Every snapshot's KID/FID is\n"
+    "written beside its real-vs-real floor (two halves of TRAIN_DIR; TRAIN_DIR against\n"
+    "--val DIR). See gan-train(1).",
     /*takes_seed=*/true,
     /*takes_device=*/true,
 };
 
 struct Options {
   std::string data;
+  std::string val;
   std::string out;
   std::string resume;
   bool dry_run = false;
@@ -49,7 +54,7 @@ struct Options {
 // Options a resumed run may change: the rest define the run.
 const std::set<std::string> kResumable = {"--kimg", "--snap", "--tick", "--metric-features", "--metric-weights",
                                           "--metric-size", "--metric-samples", "--kid-subsets", "--precision",
-                                          "--allow-tf32", "--cache-dir", "--data", "--resume", "--out"};
+                                          "--allow-tf32", "--cache-dir", "--data", "--resume", "--out", "--val"};
 
 void add_options(CLI::App& app, Options& o) {
   o.app = &app;
@@ -100,6 +105,13 @@ void add_options(CLI::App& app, Options& o) {
       ->capture_default_str();
   app.add_option("--kid-subsets", t.kid_subsets, "KID subsets")->capture_default_str();
   app.add_option("--cache-dir", o.cache_dir, "Feature cache folder (auto: ~/.cache/xr-toolkit; none: off)")
+      ->capture_default_str();
+  app.add_option("--val", o.val,
+                 "Validation images VAL_DIR/<class>/*.png: each snapshot's KID/FID also against them "
+                 "(kid_val, fid_val in metrics.jsonl)");
+  app.add_option("--select-on", t.select_on,
+                 "The split whose mean KID picks best.safetensors: train (the paper's) or val (needs --val)")
+      ->check(CLI::IsMember({"train", "val"}))
       ->capture_default_str();
 }
 
@@ -153,6 +165,7 @@ void merge_resume_options(Options& o) {
     t.ada_kimg = tr.at("ada_kimg").get<double>();
     t.seed = tr.at("seed").get<uint64_t>();
     t.kid_subset_size = tr.at("kid_subset_size").get<int>();
+    t.select_on = tr.value("select_on", std::string("train"));  // runs from before the key: the paper's rule
     auto given = [&](const char* name) { return o.app->count(name) > 0; };
     t.kimg = given("--kimg") ? keep.kimg : tr.at("kimg").get<double>();
     t.tick_kimg = given("--tick") ? keep.tick_kimg : tr.at("tick").get<double>();
@@ -163,6 +176,15 @@ void merge_resume_options(Options& o) {
     t.tf32 = given("--allow-tf32") ? keep.tf32 : tr.at("tf32").get<bool>();
     o.aug = xr::gan::aug_mode_name(t.aug);
     if (o.data.empty()) o.data = j.at("data").at("root").get<std::string>();
+    // The validation split: the one given now, else the run's own. A run that selects
+    // on it keeps it: its best KID so far was measured against that folder.
+    const nlohmann::json& val_rec = j.at("data").value("val", nlohmann::json());
+    const std::string recorded = val_rec.is_object() ? val_rec.at("root").get<std::string>() : std::string();
+    if (!given("--val")) {
+      o.val = recorded;
+    } else if (t.select_on == "val" && fs::path(o.val).lexically_normal() != fs::path(recorded).lexically_normal()) {
+      xr::fail_usage("--val cannot change on --resume of a run that selects on it (the run's is " + recorded + ")");
+    }
     const auto& m = j.at("metrics");
     if (!given("--metric-features")) o.metric_features = m.at("features").get<std::string>();
     if (!given("--metric-weights")) o.metric_weights = m.at("weights").get<std::string>();
@@ -182,8 +204,9 @@ void merge_resume_options(Options& o) {
   o.out = o.resume;
 }
 
-xr::gan::MetricSetup make_metrics(const Options& o, const xr::gan::TrainData& data, const c10::Device& device,
-                                  uint64_t seed, std::unique_ptr<xr::metrics::FeatureExtractor>& fx) {
+xr::gan::MetricSetup make_metrics(const Options& o, const xr::gan::TrainData& data, const xr::gan::ValData* val,
+                                  const c10::Device& device, uint64_t seed,
+                                  std::unique_ptr<xr::metrics::FeatureExtractor>& fx) {
   xr::gan::MetricSetup m;
   if (o.metric_features == "none") return m;
   fx = xr::metrics::make_feature_extractor(o.metric_features, o.metric_weights, device, seed, 32, o.metric_size);
@@ -192,6 +215,10 @@ xr::gan::MetricSetup make_metrics(const Options& o, const xr::gan::TrainData& da
                                                     : o.cache_dir;
   const xr::ImageFolder folder = xr::scan_image_folder(data.root);
   m.real_features = xr::metrics::folder_features(*fx, folder, cache, data.pixels, 0);
+  if (val != nullptr) {
+    m.val_features = xr::metrics::folder_features(*fx, xr::scan_image_folder(val->root), cache, val->pixels, 0);
+    m.val_labels = val->labels;
+  }
   auto* raw = fx.get();
   m.features = [raw](const torch::Tensor& u8) { return raw->extract(u8); };
   m.name = fx->description();
@@ -214,6 +241,15 @@ int run(Options& o, const xr::CommonOptions& common) {
   o.t.net.resolution = static_cast<int>(data.pixels.size(2));
   o.t.net.c_dim = static_cast<int>(data.classes.size());
   o.t.validate();
+  if (o.t.select_on == "val" && o.val.empty()) xr::fail_usage("--select-on val needs --val VAL_DIR");
+  if (o.t.select_on == "val" && o.metric_features == "none") {
+    xr::fail_usage("--select-on val needs metrics (--metric-features is none)");
+  }
+  std::optional<xr::gan::ValData> val;
+  if (!o.val.empty()) {
+    val = xr::gan::load_validation_data(o.val, data);
+    if (o.metric_features == "none") xr::log::warn("--val " + o.val + " unused: --metric-features is none");
+  }
 
   const std::string opts_path = (fs::path(o.out) / "options.json").string();
   if (!resume) {
@@ -233,7 +269,9 @@ int run(Options& o, const xr::CommonOptions& common) {
                          {{"root", o.data},
                           {"classes", data.classes},
                           {"images_per_class", counts},
-                          {"resolution", o.t.net.resolution}}},
+                          {"resolution", o.t.net.resolution},
+                          {"val", val ? nlohmann::json({{"root", val->root}, {"images_per_class", val->counts}})
+                                      : nlohmann::json()}}},
                         {"metrics", {{"features", o.metric_features}, {"weights", o.metric_weights}, {"size", o.metric_size}}},
                         {"device", xr::describe_device(device)},
                         {"threads", at::get_num_threads()}};
@@ -251,7 +289,7 @@ int run(Options& o, const xr::CommonOptions& common) {
     return 0;
   }
   std::unique_ptr<xr::metrics::FeatureExtractor> fx;
-  const xr::gan::MetricSetup metrics = make_metrics(o, data, device, o.t.seed, fx);
+  const xr::gan::MetricSetup metrics = make_metrics(o, data, val ? &*val : nullptr, device, o.t.seed, fx);
   const xr::gan::TrainResult r = xr::gan::train(o.t, data, device, o.out, resume, metrics);
   nlohmann::json out = {{"schema", "xr.gan-train/1"},
                         {"tool", "gan-train"},
@@ -264,6 +302,7 @@ int run(Options& o, const xr::CommonOptions& common) {
                           {"last_snapshot", r.last_snapshot},
                           {"best_snapshot", r.best_snapshot},
                           {"best_kid", std::isnan(r.best_kid) ? nlohmann::json() : nlohmann::json(r.best_kid)},
+                          {"select_on", o.t.select_on},
                           {"gamma", o.t.gamma}}}};
   std::cout << out.dump(2) << "\n";
   return 0;

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "gan/generate.hpp"
 #include "gan/snapshot.hpp"
 #include "metrics/fid.hpp"
+#include "metrics/floor.hpp"
 #include "metrics/kid.hpp"
 #include "nn/safetensors.hpp"
 
@@ -65,6 +67,7 @@ nlohmann::json TrainOptions::to_json() const {
           {"metric_samples", metric_samples},
           {"kid_subsets", kid_subsets},
           {"kid_subset_size", kid_subset_size},
+          {"select_on", select_on},
           {"precision", precision},
           {"tf32", tf32},
           {"seed", seed}};
@@ -89,6 +92,7 @@ void TrainOptions::validate() const {
   if (!(tick_kimg > 0)) bad("--tick must be > 0");
   if (snap < 1) bad("--snap must be >= 1");
   if (metric_samples < 0) bad("--metric-samples must be >= 0");
+  if (select_on != "train" && select_on != "val") bad("--select-on must be train or val (" + select_on + ")");
   if (precision != "auto") parse_precision(precision);
 }
 
@@ -122,6 +126,52 @@ TrainData load_training_data(const std::string& root) {
   data.pixels = batch.pixels;
   data.labels = batch.labels;
   return data;
+}
+
+ValData load_validation_data(const std::string& root, const TrainData& train) {
+  const ImageFolder folder = scan_image_folder(root);
+  if (folder.images.empty()) fail_data(root, "no images in the validation folder");
+  auto names = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    return out;
+  };
+  std::vector<std::string> a = folder.classes, b = train.classes;
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  if (a != b) {
+    fail_data(root, "validation classes (" + names(folder.classes) + ") differ from the training classes (" +
+                        names(train.classes) + ")");
+  }
+  const std::vector<int> counts = folder.counts();
+  for (size_t c = 0; c < folder.classes.size(); ++c) {
+    if (counts[c] < 2) {
+      fail_data((fs::path(root) / folder.classes[c]).string(),
+                "class '" + folder.classes[c] + "': " + std::to_string(counts[c]) +
+                    " validation image(s), KID and FID need at least 2");
+    }
+  }
+  const int side = static_cast<int>(train.pixels.size(2));
+  for (const auto& e : folder.images) {
+    const ImageSize s = read_image_size(e.path);
+    if (s.width != side || s.height != side) {
+      fail_data(e.path, "image size " + std::to_string(s.width) + "x" + std::to_string(s.height) +
+                            " differs from the training images' " + std::to_string(side) + "x" +
+                            std::to_string(side));
+    }
+  }
+  const ImageBatch batch = load_image_folder(folder);
+  ValData v;
+  v.root = root;
+  v.pixels = batch.pixels;
+  v.counts.assign(train.classes.size(), 0);
+  for (int64_t l : batch.labels) {
+    const auto it = std::find(train.classes.begin(), train.classes.end(), folder.classes[l]);
+    const int64_t c = it - train.classes.begin();
+    v.labels.push_back(c);
+    v.counts[c]++;
+  }
+  return v;
 }
 
 namespace {
@@ -193,7 +243,9 @@ class Trainer {
         run_dir_(std::move(run_dir)),
         features_(metrics.features),
         real_all_(metrics.real_features),
-        feature_name_(metrics.name) {}
+        feature_name_(metrics.name),
+        val_all_(metrics.val_features),
+        val_labels_(metrics.val_labels) {}
 
   TrainResult run(bool resume);
 
@@ -208,6 +260,7 @@ class Trainer {
   void write_snapshot();
   void save_resume();
   void load_resume();
+  void prepare_metrics();
   nlohmann::json evaluate(const std::string& snapshot);
   std::string path(const std::string& name) const { return (fs::path(run_dir_) / name).string(); }
   SnapshotInfo info() const;
@@ -219,6 +272,8 @@ class Trainer {
   FeatureFn features_;
   torch::Tensor real_all_;
   std::string feature_name_;
+  torch::Tensor val_all_;
+  std::vector<int64_t> val_labels_;
 
   Generator g_{nullptr}, g_ema_{nullptr};
   Discriminator d_{nullptr};
@@ -234,6 +289,9 @@ class Trainer {
   int64_t cached_epoch_ = -1;
   std::vector<int64_t> perm_;
   std::vector<torch::Tensor> real_features_;  // per class
+  std::vector<torch::Tensor> val_features_;   // per class; empty without a validation split
+  // The real-vs-real floors (per class and "mean"), computed once: they do not change.
+  nlohmann::json kid_floor_, fid_floor_, kid_val_floor_, fid_val_floor_;
   std::chrono::steady_clock::time_point tick_start_time_;
 };
 
@@ -447,19 +505,91 @@ SnapshotInfo Trainer::info() const {
   return s;
 }
 
-nlohmann::json Trainer::evaluate(const std::string& snapshot) {
+std::vector<torch::Tensor> rows_by_class(const torch::Tensor& all, const std::vector<int64_t>& labels, int n_classes) {
+  std::vector<torch::Tensor> out;
+  for (int c = 0; c < n_classes; ++c) {
+    std::vector<int64_t> idx;
+    for (size_t i = 0; i < labels.size(); ++i)
+      if (labels[i] == c) idx.push_back(static_cast<int64_t>(i));
+    out.push_back(all.index_select(0, torch::tensor(idx, torch::kLong)));
+  }
+  return out;
+}
+
+// Per class and "mean" (null when a class has no value: a mean over fewer classes
+// would not sit beside the snapshot's mean).
+struct ClassValues {
+  nlohmann::json j = nlohmann::json::object();
+  double sum = 0;
+  bool complete = true;
+  void set(const std::string& name, double v) {
+    j[name] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+    sum += v;
+    complete = complete && std::isfinite(v);
+  }
+  void missing(const std::string& name) {
+    j[name] = nullptr;
+    complete = false;
+  }
+  nlohmann::json done(int n) {
+    j["mean"] = complete ? nlohmann::json(sum / n) : nlohmann::json(nullptr);
+    return j;
+  }
+};
+
+// Real features per class and the floors, once a process (the floors follow
+// --kid-subsets, which a resume may change, so they are not kept in the resume state).
+void Trainer::prepare_metrics() {
   const int n_classes = static_cast<int>(data_.classes.size());
-  if (real_features_.empty()) {
-    if (!real_all_.defined()) real_all_ = features_(data_.pixels);
-    for (int c = 0; c < n_classes; ++c) {
-      std::vector<int64_t> idx;
-      for (size_t i = 0; i < data_.labels.size(); ++i)
-        if (data_.labels[i] == c) idx.push_back(static_cast<int64_t>(i));
-      real_features_.push_back(real_all_.index_select(0, torch::tensor(idx, torch::kLong)));
+  if (!real_all_.defined()) real_all_ = features_(data_.pixels);
+  real_features_ = rows_by_class(real_all_, data_.labels, n_classes);
+  if (val_all_.defined()) val_features_ = rows_by_class(val_all_, val_labels_, n_classes);
+  ClassValues kid_f, fid_f, kid_vf, fid_vf;
+  for (int c = 0; c < n_classes; ++c) {
+    const std::string& name = data_.classes[c];
+    if (real_features_[c].size(0) >= metrics::kFloorMinImages) {
+      const auto f = metrics::halves_floor(real_features_[c], o_.kid_subsets, o_.kid_subset_size, o_.seed);
+      kid_f.set(name, f.kid.mean);
+      fid_f.set(name, f.fid.fid);
+    } else {
+      log::warn("class '" + name + "': " + std::to_string(real_features_[c].size(0)) +
+                " training images, no halves floor (it needs " + std::to_string(metrics::kFloorMinImages) + ")");
+      kid_f.missing(name);
+      fid_f.missing(name);
+    }
+    if (!val_features_.empty()) {
+      // The training images stand where the generated ones will: the validation split
+      // is the reference of both.
+      const auto f = metrics::real_floor(val_features_[c], real_features_[c], o_.kid_subsets, o_.kid_subset_size,
+                                         o_.seed);
+      kid_vf.set(name, f.kid.mean);
+      fid_vf.set(name, f.fid.fid);
     }
   }
-  nlohmann::json kid_j = nlohmann::json::object(), fid_j = nlohmann::json::object();
-  double kid_sum = 0, fid_sum = 0;
+  kid_floor_ = kid_f.done(n_classes);
+  fid_floor_ = fid_f.done(n_classes);
+  std::ostringstream msg;
+  auto text = [](const nlohmann::json& v) {
+    std::ostringstream s;
+    if (v.is_number()) s << v.get<double>(); else s << "null";
+    return s.str();
+  };
+  msg << "real-vs-real floor (training halves): KID " << text(kid_floor_["mean"]) << ", FID "
+      << text(fid_floor_["mean"]);
+  if (!val_features_.empty()) {
+    kid_val_floor_ = kid_vf.done(n_classes);
+    fid_val_floor_ = fid_vf.done(n_classes);
+    msg << "; training vs validation: KID " << text(kid_val_floor_["mean"]) << ", FID "
+        << text(fid_val_floor_["mean"]);
+  }
+  log::info(msg.str());
+}
+
+nlohmann::json Trainer::evaluate(const std::string& snapshot) {
+  const int n_classes = static_cast<int>(data_.classes.size());
+  if (real_features_.empty()) prepare_metrics();
+  const bool with_val = !val_features_.empty();
+  ClassValues kid_j, fid_j, kid_v, fid_v;
   for (int c = 0; c < n_classes; ++c) {
     const int64_t n_real = real_features_[c].size(0);
     const int64_t n_fake = o_.metric_samples > 0 ? o_.metric_samples : n_real;
@@ -469,18 +599,31 @@ nlohmann::json Trainer::evaluate(const std::string& snapshot) {
     const torch::Tensor imgs = generate_u8(g_ema_, latents_from_seeds(seeds, o_.net.z_dim),
                                            std::vector<int64_t>(n_fake, c), 1.0, NoiseMode::kRandom, o_.batch);
     const torch::Tensor fake = features_(imgs);
-    const auto kid = metrics::kid(real_features_[c], fake, o_.kid_subsets, o_.kid_subset_size, o_.seed);
-    const auto fid = metrics::fid(real_features_[c], fake);
-    kid_j[data_.classes[c]] = kid.mean;
-    fid_j[data_.classes[c]] = fid.fid;
-    kid_sum += kid.mean;
-    fid_sum += fid.fid;
+    const std::string& name = data_.classes[c];
+    kid_j.set(name, metrics::kid(real_features_[c], fake, o_.kid_subsets, o_.kid_subset_size, o_.seed).mean);
+    fid_j.set(name, metrics::fid(real_features_[c], fake).fid);
+    if (with_val) {  // the same generated images against the validation split
+      kid_v.set(name, metrics::kid(val_features_[c], fake, o_.kid_subsets, o_.kid_subset_size, o_.seed).mean);
+      fid_v.set(name, metrics::fid(val_features_[c], fake).fid);
+    }
   }
-  kid_j["mean"] = kid_sum / n_classes;
-  fid_j["mean"] = fid_sum / n_classes;
-  return {{"snapshot", snapshot}, {"nimg", cur_nimg_},       {"kimg", cur_nimg_ / 1000.0},
-          {"kid", kid_j},         {"fid", fid_j},            {"features", feature_name_},
-          {"timestamp", std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()}};
+  nlohmann::json line = {{"snapshot", snapshot},
+                         {"nimg", cur_nimg_},
+                         {"kimg", cur_nimg_ / 1000.0},
+                         {"kid", kid_j.done(n_classes)},
+                         {"fid", fid_j.done(n_classes)},
+                         {"kid_floor", kid_floor_},
+                         {"fid_floor", fid_floor_}};
+  if (with_val) {
+    line["kid_val"] = kid_v.done(n_classes);
+    line["fid_val"] = fid_v.done(n_classes);
+    line["kid_val_floor"] = kid_val_floor_;
+    line["fid_val_floor"] = fid_val_floor_;
+  }
+  line["select_on"] = o_.select_on;
+  line["features"] = feature_name_;
+  line["timestamp"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return line;
 }
 
 void Trainer::write_snapshot() {
@@ -508,9 +651,20 @@ void Trainer::write_snapshot() {
   if (features_) {
     const nlohmann::json m = evaluate(name);
     append_line(path("metrics.jsonl"), m.dump());
-    const double kid = m["kid"]["mean"].get<double>();
-    log::info("snapshot " + name + ": KID " + std::to_string(kid) + ", FID " +
-              std::to_string(m["fid"]["mean"].get<double>()));
+    auto value = [&](const char* key) {
+      const nlohmann::json& v = m[key]["mean"];
+      return v.is_number() ? v.get<double>() : std::numeric_limits<double>::quiet_NaN();
+    };
+    std::ostringstream msg;
+    msg << "snapshot " << name << ": KID " << value("kid") << " (floor " << value("kid_floor") << "), FID "
+        << value("fid") << " (floor " << value("fid_floor") << ")";
+    if (m.contains("kid_val")) {
+      msg << "; validation KID " << value("kid_val") << " (floor " << value("kid_val_floor") << "), FID "
+          << value("fid_val") << " (floor " << value("fid_val_floor") << ")";
+    }
+    log::info(msg.str());
+    // The paper keeps the snapshot with the lowest KID against the training split.
+    const double kid = value(o_.select_on == "val" ? "kid_val" : "kid");
     if (std::isfinite(kid) && kid < best_kid_) {
       best_kid_ = kid;
       is_best = true;
@@ -675,6 +829,7 @@ TrainResult Trainer::run(bool resume) {
     truncate_to(path("metrics.jsonl"), 0);
   }
   if (resume) load_resume();
+  if (features_) prepare_metrics();  // the floors, logged before the first minibatch
   stats_.reset(dev_);
   const int64_t total = static_cast<int64_t>(std::llround(o_.kimg * 1000));
   const int64_t tick_nimg = static_cast<int64_t>(std::llround(o_.tick_kimg * 1000));
@@ -731,6 +886,9 @@ TrainResult Trainer::run(bool resume) {
 TrainResult train(const TrainOptions& o, const TrainData& data, const torch::Device& device,
                   const std::string& run_dir, bool resume, const MetricSetup& metrics) {
   o.validate();
+  if (o.select_on == "val" && (!metrics.features || !metrics.val_features.defined())) {
+    throw Error(Exit::kUsage, "", "--select-on val needs --val DIR and metrics (--metric-features other than none)");
+  }
   Trainer t(o, data, device, run_dir, metrics);
   return t.run(resume);
 }

@@ -4,6 +4,8 @@
 // line of statistics per tick, snapshots with image grids and KID/FID, and a resume
 // that continues exactly (images seen, augmentation strength, optimiser states, EMA,
 // random streams: every minibatch draws from generators seeded by (seed, minibatch)).
+// Every snapshot's KID/FID stands beside its real-vs-real floor (metrics/floor.hpp),
+// and, with a validation split, beside the same metrics against it.
 #pragma once
 #include <torch/torch.h>
 
@@ -44,6 +46,9 @@ struct TrainOptions {
   int grid_cols = 8;
   int metric_samples = 0;  // generated images per class for KID/FID (0: as many as real)
   int kid_subsets = 100, kid_subset_size = 1000;
+  // Which KID picks best.safetensors: "train" (the paper's: the training split) or
+  // "val" (the validation split, MetricSetup::val_features). Recorded in every snapshot.
+  std::string select_on = "train";
   // Reduced precision of the num_fp16_res highest-resolution blocks: auto (fp16 on
   // CUDA as the reference, fp32 elsewhere) | fp16 | bf16 | fp32. train() records the
   // resolved name in the snapshots.
@@ -72,19 +77,37 @@ struct MetricSetup {
   FeatureFn features;           // empty: no metrics
   torch::Tensor real_features;  // [N, D] in data order; undefined: computed with `features`
   std::string name;             // recorded in metrics.jsonl
+  // A validation split (undefined: none): features [N_val, D] and, per row, the index
+  // of its class in the training data's class list; every class has >= 2 rows.
+  torch::Tensor val_features;
+  std::vector<int64_t> val_labels;
 };
+
+// A validation split for the snapshot metrics: the training data's classes (by name,
+// whatever order the folder gives them), at least 2 images each, the training
+// images' size. pixels [N, 1, R, R] uint8 in the folder's order; labels are indices
+// into train.classes. kNoInput when missing, kDataErr naming the folder or file
+// otherwise.
+struct ValData {
+  std::string root;
+  torch::Tensor pixels;
+  std::vector<int64_t> labels;
+  std::vector<int> counts;  // per training class
+};
+ValData load_validation_data(const std::string& root, const TrainData& train);
 
 struct TrainResult {
   int64_t nimg = 0;
   std::string last_snapshot;  // file name in the run folder
   std::string best_snapshot;
-  double best_kid = std::numeric_limits<double>::quiet_NaN();
+  double best_kid = std::numeric_limits<double>::quiet_NaN();  // on the split of select_on
 };
 
 // Trains into run_dir (which must exist). With resume, continues from
 // run_dir/resume.safetensors. features may be empty: no metrics, and best is the
 // latest snapshot. Throws xr::Error(kSoftware) when a loss becomes NaN/Inf (the last
-// good snapshot and resume state stay).
+// good snapshot and resume state stay), kUsage when select_on is "val" without
+// metrics or validation features.
 TrainResult train(const TrainOptions& o, const TrainData& data, const torch::Device& device,
                   const std::string& run_dir, bool resume, const MetricSetup& metrics = {});
 

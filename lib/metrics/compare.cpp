@@ -16,6 +16,7 @@
 #include "core/png_io.hpp"
 #include "metrics/feature_cache.hpp"
 #include "metrics/fid.hpp"
+#include "metrics/floor.hpp"
 #include "metrics/image_quality.hpp"
 #include "metrics/kid.hpp"
 
@@ -25,6 +26,14 @@ namespace xr::metrics {
 namespace {
 
 nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+// A JSON number as the log lines print numbers (ostream's 6 significant digits).
+std::string text(const nlohmann::json& v) {
+  if (!v.is_number()) return "null";
+  std::ostringstream s;
+  s << v.get<double>();
+  return s.str();
+}
 
 std::string size_text(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
 
@@ -40,11 +49,14 @@ void require_some_image(const ImageFolder& f) {
   }
 }
 
-// All images of both folders must share one size unless they are resized: the pixel
-// scores compare images pixel by pixel. Only the headers are read here.
-void require_one_size(const ImageFolder& real, const ImageFolder& fake) {
+// All images of the folders must share one size unless they are resized: the pixel
+// scores compare images pixel by pixel (and a floor's folder is held to the same rule,
+// so that its features see what the real folder's see). Only the headers are read here.
+void require_one_size(const ImageFolder& real, const std::vector<const ImageFolder*>& others) {
   const ImageSize first = read_image_size(real.images[0].path);
-  for (const ImageFolder* f : {&real, &fake}) {
+  std::vector<const ImageFolder*> all = {&real};
+  all.insert(all.end(), others.begin(), others.end());
+  for (const ImageFolder* f : all) {
     for (const auto& e : f->images) {
       const ImageSize s = read_image_size(e.path);
       if (s.width != first.width || s.height != first.height) {
@@ -170,10 +182,22 @@ FolderComparison compare_folders(FeatureExtractor& fx, const ImageFolder& real, 
       }
     }
   }
-  if (o.resize_to <= 0) require_one_size(real, fake);
+  const bool with_val = !o.floor_val_dir.empty();
+  ImageFolder val;
+  if (with_val) {
+    val = scan_image_folder(o.floor_val_dir);
+    require_some_image(val);
+  }
+  if (o.resize_to <= 0) {
+    std::vector<const ImageFolder*> others = {&fake};
+    if (with_val) others.push_back(&val);
+    require_one_size(real, others);
+  }
 
   const ImageBatch real_px = load_image_folder(real, o.resize_to);
   const ImageBatch fake_px = load_image_folder(fake, o.resize_to);
+  ImageBatch val_px;
+  if (with_val) val_px = load_image_folder(val, o.resize_to);
   const int width = static_cast<int>(real_px.pixels.size(3)), height = static_cast<int>(real_px.pixels.size(2));
   const bool with_ssim = o.pixel_metrics && width >= 2 * kSsimRadius + 1 && height >= 2 * kSsimRadius + 1;
   if (o.pixel_metrics && !with_ssim) {
@@ -185,7 +209,32 @@ FolderComparison compare_folders(FeatureExtractor& fx, const ImageFolder& real, 
   out.real_features = folder_features(fx, real, o.cache_dir, real_px.pixels, o.resize_to);
   log::info(fake.root + ": " + std::to_string(fake.images.size()) + " images");
   out.fake_features = folder_features(fx, fake, o.cache_dir, fake_px.pixels, o.resize_to);
+  at::Tensor val_features;
+  if (with_val) {
+    log::info(val.root + ": " + std::to_string(val.images.size()) + " images (floor)");
+    val_features = folder_features(fx, val, o.cache_dir, val_px.pixels, o.resize_to);
+  }
   const int64_t dim = out.real_features.size(1);
+  const std::vector<int> val_counts = with_val ? val.counts() : std::vector<int>();
+  // Sums of the floors over the classes; a class without a floor makes the mean null
+  // (a mean over fewer classes would not sit beside the generated set's mean).
+  struct FloorSum {
+    double fid = 0, kid = 0, kid_std = 0;
+    bool complete = true;
+    void add(const nlohmann::json& f) {
+      if (f.is_null() || !f["fid"].is_number() || !f["kid_mean"].is_number()) {
+        complete = false;
+        return;
+      }
+      fid += f["fid"].get<double>();
+      kid += f["kid_mean"].get<double>();
+      kid_std += f["kid_std"].get<double>();
+    }
+    nlohmann::json mean(double n) const {
+      if (!complete) return nullptr;
+      return {{"fid", number(fid / n)}, {"kid_mean", number(kid / n)}, {"kid_std", number(kid_std / n)}};
+    }
+  } halves_sum, val_sum;
 
   nlohmann::json classes = nlohmann::json::object();
   nlohmann::json order = nlohmann::json::array();
@@ -221,6 +270,37 @@ FolderComparison compare_folders(FeatureExtractor& fx, const ImageFolder& real, 
     sum_fid += f.fid;
     sum_kid += k.mean;
     sum_kid_std += k.std;
+    std::ostringstream floor_line;
+    if (o.floor_halves || with_val) {
+      nlohmann::json fl = nlohmann::json::object();
+      if (o.floor_halves) {
+        if (static_cast<int64_t>(rr.size()) < kFloorMinImages) {
+          fl["halves"] = nullptr;
+          warn("class '" + p.name + "': " + std::to_string(rr.size()) + " real images, no halves floor (it needs " +
+               std::to_string(kFloorMinImages) + ", 2 a half)");
+        } else {
+          fl["halves"] = floor_json(halves_floor(rf, o.kid_subsets, o.kid_subset_size, o.seed));
+          floor_line << "; floor (halves) FID " << text(fl["halves"]["fid"]) << ", KID "
+                     << text(fl["halves"]["kid_mean"]);
+        }
+        halves_sum.add(fl["halves"]);
+      }
+      if (with_val) {
+        const int vc = val.class_index(p.name);
+        const int n_val = vc < 0 ? 0 : val_counts[vc];
+        if (n_val < 2) {
+          fl["val"] = nullptr;
+          warn("class '" + p.name + "': " + std::to_string(n_val) + " images in " + val.root +
+               ", no validation floor (it needs 2)");
+        } else {
+          const at::Tensor vf = take(val_features, rows_of(val_px.labels, vc));
+          fl["val"] = floor_json(real_floor(rf, vf, o.kid_subsets, o.kid_subset_size, o.seed));
+          floor_line << "; floor (val) FID " << text(fl["val"]["fid"]) << ", KID " << text(fl["val"]["kid_mean"]);
+        }
+        val_sum.add(fl["val"]);
+      }
+      c["floor"] = fl;
+    }
     if (o.pixel_metrics) {
       const PixelScores s = pixel_scores(take(fake_px.pixels, fr), take(real_px.pixels, rr), with_ssim);
       c["rmse"] = number(s.rmse);
@@ -248,7 +328,7 @@ FolderComparison compare_folders(FeatureExtractor& fx, const ImageFolder& real, 
       copies += s.exact_copies;
     }
     std::ostringstream line;
-    line << "class '" << p.name << "': FID " << f.fid << ", KID " << k.mean << " +- " << k.std;
+    line << "class '" << p.name << "': FID " << f.fid << ", KID " << k.mean << " +- " << k.std << floor_line.str();
     log::info(line.str());
     classes[p.name] = c;
     order.push_back(p.name);
@@ -260,6 +340,12 @@ FolderComparison compare_folders(FeatureExtractor& fx, const ImageFolder& real, 
   mean["fid"] = number(sum_fid / n);
   mean["kid_mean"] = number(sum_kid / n);
   mean["kid_std"] = number(sum_kid_std / n);
+  if (o.floor_halves || with_val) {
+    nlohmann::json fl = nlohmann::json::object();
+    if (o.floor_halves) fl["halves"] = halves_sum.mean(n);
+    if (with_val) fl["val"] = val_sum.mean(n);
+    mean["floor"] = fl;
+  }
   if (o.pixel_metrics) {
     mean["rmse"] = number(sum_rmse / n);
     mean["sre_db"] = number(n_sre > 0 ? sum_sre / n_sre : NAN);
@@ -283,6 +369,14 @@ FolderComparison compare_folders(FeatureExtractor& fx, const ImageFolder& real, 
                                              "each generated image with its nearest real image of the same "
                                              "class by L2 pixel distance")
                                        : nlohmann::json(nullptr);
+  if (o.floor_halves || with_val) {
+    r["floor"] = {{"halves_rule", o.floor_halves ? nlohmann::json(kHalvesRule) : nlohmann::json(nullptr)},
+                  {"val_dir", with_val ? nlohmann::json(val.root) : nlohmann::json(nullptr)},
+                  {"n_val", with_val ? nlohmann::json(val.images.size()) : nlohmann::json(nullptr)},
+                  {"val_rule", with_val ? nlohmann::json("the real folder's images of each class are the reference, "
+                                                         "val_dir's stand where the generated images were")
+                                        : nlohmann::json(nullptr)}};
+  }
   r["class_order"] = order;
   r["classes"] = classes;
   r["mean"] = mean;

@@ -28,6 +28,8 @@ FAST=(--features random --input-size 75 --kid-subsets 20)
   run -0 fid-kid --help
   assert_output --partial "Usage: fid-kid"
   assert_output --partial "--kid-subset-size"
+  assert_output --partial "--floor-val"
+  assert_output --partial "--no-floor"
 }
 
 @test "fid-kid rejects a bad flag with 64 and empty stdout" {
@@ -186,4 +188,97 @@ FAST=(--features random --input-size 75 --kid-subsets 20)
   flat_folder fake A 10
   run -69 --separate-stderr fid-kid real fake "${FAST[@]}" --device cuda
   assert_equal "$output" ""
+}
+
+# patterned_folder ROOT CLASS N OFFSET: N flat 80x80 images img0..img(N-1) whose grey
+# rises with the number (20 i + 15 + OFFSET): a trend along the file order, so that
+# alternate halves and first/second halves give different floors.
+patterned_folder() {
+  local i
+  for ((i = 0; i < $3; i++)); do make_png "$1/$2/img$i.png" 80 80 --value $((20 * i + 15 + $4)); done
+}
+
+@test "fid-kid: the halves floor sits beside every FID/KID, on exactly the alternate files" {
+  patterned_folder real A 6 0
+  patterned_folder real B 6 7
+  patterned_folder fake A 4 3
+  patterned_folder fake B 4 9
+  run -0 --separate-stderr fid-kid real fake "${FAST[@]}" --no-cache --seed 4 --save-features feats.safetensors
+  echo "$output" > out.json
+  [[ $(json out.json 'd["schema"]') == "xr-fid-kid/1" ]]
+  [[ $(json out.json 'd["results"]["floor"]["halves_rule"].startswith("each class")') == True ]]
+  [[ $(json out.json 'd["results"]["floor"]["val_dir"]') == None ]]
+  [[ $(json out.json 'sorted(d["results"]["classes"]["A"]["floor"])') == "['halves']" ]]
+  [[ $(json out.json 'd["results"]["classes"]["A"]["floor"]["halves"]["n_reference"], d["results"]["classes"]["A"]["floor"]["halves"]["n_other"]') == "(3, 3)" ]]
+  # An independent reference (plain Python) on the saved features: every KID subset
+  # is a whole half of 3, so KID is the halves' unbiased MMD^2 whatever the seed.
+  python3 "$XR_SOURCE_DIR/tests/fixtures/real_floor.py" feats.safetensors > ref.json
+  python3 "$XR_SOURCE_DIR/tests/fixtures/real_floor.py" feats.safetensors --split contiguous > other.json
+  python3 - <<'PY'
+import json
+d = json.load(open("out.json"))["results"]
+ref, other = json.load(open("ref.json")), json.load(open("other.json"))
+close = lambda a, b, tol: abs(a - b) <= tol * max(1.0, abs(b))
+for c in ("A", "B"):
+    h = d["classes"][c]["floor"]["halves"]
+    assert close(h["kid_mean"], ref[c]["kid"], 1e-6), (c, h, ref[c])
+    assert close(h["fid"], ref[c]["fid"], 1e-5), (c, h, ref[c])
+    assert h["kid_std"] == 0 and h["kid_subset_size"] == 3, h
+    # The rule matters: first and second half give other numbers.
+    assert not close(h["kid_mean"], other[c]["kid"], 1e-3), (c, h, other[c])
+m = d["mean"]["floor"]["halves"]
+for k in ("fid", "kid_mean"):
+    assert close(m[k], (d["classes"]["A"]["floor"]["halves"][k] + d["classes"]["B"]["floor"]["halves"][k]) / 2, 1e-12), m
+PY
+}
+
+@test "fid-kid --floor-val: the real folder against the validation folder; --no-floor; too few images" {
+  patterned_folder real A 5 0
+  patterned_folder real B 3 7
+  patterned_folder fake A 4 3
+  patterned_folder fake B 4 9
+  patterned_folder val A 4 2
+  patterned_folder val B 4 5
+  run -0 --separate-stderr fid-kid real fake "${FAST[@]}" --seed 2 --floor-val val
+  echo "$output" > out.json
+  [[ $(json out.json 'd["results"]["floor"]["val_dir"], d["results"]["floor"]["n_val"]') == "('val', 8)" ]]
+  [[ $(json out.json 'd["results"]["classes"]["A"]["floor"]["halves"]["n_reference"], d["results"]["classes"]["A"]["floor"]["halves"]["n_other"]') == "(3, 2)" ]]
+  # Class B has 3 real images: no halves floor, so no mean halves floor, and a warning.
+  [[ $(json out.json 'd["results"]["classes"]["B"]["floor"]["halves"], d["results"]["mean"]["floor"]["halves"]') == "(None, None)" ]]
+  [[ "$stderr" == *"class 'B': 3 real images, no halves floor (it needs 4, 2 a half)"* ]]
+  [[ $(json out.json 'any("no halves floor" in w for w in d["results"]["warnings"])') == True ]]
+  # The validation floor is what fid-kid gives for the validation folder as FAKE_DIR.
+  fid-kid real val "${FAST[@]}" --seed 2 --no-floor > direct.json 2>/dev/null
+  python3 - <<'PY'
+import json
+d = json.load(open("out.json"))["results"]
+v = json.load(open("direct.json"))["results"]
+assert "floor" not in v and "floor" not in v["classes"]["A"], v.keys()
+for c in ("A", "B"):
+    f = d["classes"][c]["floor"]["val"]
+    assert f["kid_mean"] == v["classes"][c]["kid_mean"] and f["fid"] == v["classes"][c]["fid"], (f, v["classes"][c])
+    assert (f["n_reference"], f["n_other"]) == (v["classes"][c]["n_real"], v["classes"][c]["n_fake"]), f
+assert abs(d["mean"]["floor"]["val"]["kid_mean"] - v["mean"]["kid_mean"]) < 1e-12
+PY
+  run -0 --separate-stderr fid-kid real fake "${FAST[@]}" --seed 2 --floor-val val --no-floor
+  echo "$output" > nohalves.json
+  [[ $(json nohalves.json 'sorted(d["results"]["classes"]["A"]["floor"]), d["results"]["floor"]["halves_rule"]') == "(['val'], None)" ]]
+}
+
+@test "fid-kid --floor-val: a missing folder is 66, an empty one or another image size 65, stdout empty" {
+  flat_folder real A 0
+  flat_folder fake A 10
+  run -66 --separate-stderr fid-kid real fake "${FAST[@]}" --floor-val nowhere
+  assert_equal "$output" ""
+  [[ "$stderr" == *"fid-kid: error: nowhere: no such directory"* ]]
+  mkdir -p empty/A
+  run -65 --separate-stderr fid-kid real fake "${FAST[@]}" --floor-val empty
+  assert_equal "$output" ""
+  [[ "$stderr" == *"empty: no images in any class folder"* ]]
+  make_png big/A/x.png 96 96 --value 5
+  make_png big/A/y.png 96 96 --value 50
+  run -65 --separate-stderr fid-kid real fake "${FAST[@]}" --floor-val big --no-cache
+  assert_equal "$output" ""
+  [[ "$stderr" == *"big/A/x.png: image size 96x96 differs from 80x80"* ]]
+  run -0 --separate-stderr fid-kid real fake "${FAST[@]}" --floor-val big --no-cache --resize 80
 }

@@ -23,6 +23,8 @@ make_gan_data() {
   assert_output --partial "Usage: gan-train"
   assert_output --partial "--gamma"
   assert_output --partial "--resume"
+  assert_output --partial "--val"
+  assert_output --partial "--select-on"
 }
 
 @test "gan-train rejects a bad flag with 64 and empty stdout" {
@@ -207,4 +209,138 @@ PY
   run -0 --separate-stderr gan-train --resume killed
   cmp straight/network-snapshot-000000048.safetensors killed/network-snapshot-000000048.safetensors
   cmp straight/best.safetensors killed/best.safetensors
+}
+
+# make_val_data ROOT N OFFSET: N distinct flat 16x16 images in each of the two classes.
+make_val_data() {
+  local i
+  for ((i = 0; i < $2; i++)); do
+    make_png "$1/bright/v$i.png" 16 16 --value $((150 + 9 * i + $3))
+    make_png "$1/dark box/v$i.png" 16 16 --value $((30 + 9 * i + $3))
+  done
+}
+
+METRICS=(--batch 4 --cbase 128 --cmax 16 --z-dim 32 --w-dim 32 --threads 1 --device cpu --metric-features random
+  --metric-size 75 --metric-samples 4 --kid-subsets 3 --cache-dir none)
+
+@test "gan-train --val: every metrics line has the validation KID/FID and the real-vs-real floors" {
+  make_val_data data 4 0
+  make_val_data val 4 4
+  run -0 --separate-stderr gan-train --data data --val val --out run "${METRICS[@]}" --kimg 0.008 --tick 0.004
+  [[ "$stderr" == *"real-vs-real floor (training halves): KID "*"training vs validation: KID "* ]]
+  python3 - "$output" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])["results"]
+assert r["select_on"] == "train", r
+m = [json.loads(l) for l in open("run/metrics.jsonl")]
+assert len(m) >= 2, m
+for line in m:
+    for key in ("kid", "fid", "kid_floor", "fid_floor", "kid_val", "fid_val", "kid_val_floor", "fid_val_floor"):
+        assert set(line[key]) == {"bright", "dark box", "mean"}, (key, line)
+        assert isinstance(line[key]["mean"], float), (key, line)
+    assert line["select_on"] == "train"
+    assert line["kid_floor"] == m[0]["kid_floor"] and line["kid_val_floor"] == m[0]["kid_val_floor"]
+# The paper's rule: the training KID picks best.
+best = min(m, key=lambda l: l["kid"]["mean"])
+assert r["best_kid"] == best["kid"]["mean"], (r, best)
+assert open("run/best.safetensors", "rb").read() == open("run/" + best["snapshot"], "rb").read()
+o = json.load(open("run/options.json"))
+assert o["data"]["val"] == {"root": "val", "images_per_class": [4, 4]}, o["data"]
+assert o["training"]["select_on"] == "train" and o["options"]["val"] == "val", o["options"]
+PY
+}
+
+@test "gan-train --select-on val: the lowest validation KID picks best; options and snapshots record it" {
+  make_val_data data 4 0
+  make_val_data val 4 4
+  run -0 --separate-stderr gan-train --data data --val val --select-on val --out run "${METRICS[@]}" \
+    --kimg 0.012 --tick 0.004
+  python3 - "$output" <<'PY'
+import json, struct, sys
+r = json.loads(sys.argv[1])["results"]
+m = [json.loads(l) for l in open("run/metrics.jsonl")]
+best = min(m, key=lambda l: l["kid_val"]["mean"])
+assert r["select_on"] == "val" and r["best_kid"] == best["kid_val"]["mean"], (r, best)
+assert r["best_snapshot"] == best["snapshot"], r
+assert open("run/best.safetensors", "rb").read() == open("run/" + best["snapshot"], "rb").read()
+assert all(l["select_on"] == "val" for l in m)
+assert json.load(open("run/options.json"))["training"]["select_on"] == "val"
+b = open("run/best.safetensors", "rb").read()
+meta = json.loads(b[8:8 + struct.unpack("<Q", b[:8])[0]])["__metadata__"]
+assert json.loads(meta["training"])["select_on"] == "val", meta["training"]
+PY
+}
+
+@test "gan-train --val and --select-on: bad use is 64, bad validation data 65, missing 66, stdout empty" {
+  make_val_data data 4 0
+  run -64 --separate-stderr gan-train --data data --out run --select-on val --dry-run
+  assert_equal "$output" ""
+  [[ "$stderr" == *"--select-on val needs --val VAL_DIR"* ]]
+  make_val_data val 2 4
+  run -64 --separate-stderr gan-train --data data --out run --val val --select-on val --metric-features none --dry-run
+  assert_equal "$output" ""
+  [[ "$stderr" == *"--select-on val needs metrics"* ]]
+  run -64 --separate-stderr gan-train --data data --out run --val val --select-on test --dry-run
+  assert_equal "$output" ""
+  run -66 --separate-stderr gan-train --data data --out run --val nowhere --dry-run
+  assert_equal "$output" ""
+  [[ "$stderr" == *"gan-train: error: nowhere"* ]]
+  make_png other/bright/a.png 16 16 --value 1
+  make_png other/bright/b.png 16 16 --value 2
+  make_png other/dim/a.png 16 16 --value 3
+  run -65 --separate-stderr gan-train --data data --out run --val other --dry-run
+  assert_equal "$output" ""
+  [[ "$stderr" == *"other: validation classes (bright, dim) differ from the training classes (bright, dark box)"* ]]
+  make_val_data thin 2 4
+  rm "thin/dark box/v1.png"
+  run -65 --separate-stderr gan-train --data data --out run --val thin --dry-run
+  [[ "$stderr" == *"class 'dark box': 1 validation image(s), KID and FID need at least 2"* ]]
+  make_val_data big 2 4
+  make_png big/bright/huge.png 32 32 --value 9
+  run -65 --separate-stderr gan-train --data data --out run --val big --dry-run
+  [[ "$stderr" == *"big/bright/huge.png: image size 32x32 differs from the training images' 16x16"* ]]
+  [[ ! -e run ]]
+}
+
+@test "gan-train --resume keeps the run's validation split; a run that selects on it cannot change it" {
+  make_val_data data 4 0
+  make_val_data val 4 4
+  make_val_data val2 4 8
+  gan-train -q --data data --val val --select-on val --out run "${METRICS[@]}" --kimg 0.008 --tick 0.004 >/dev/null
+  run -64 --separate-stderr gan-train --resume run --kimg 0.016 --val val2
+  assert_equal "$output" ""
+  [[ "$stderr" == *"--val cannot change on --resume of a run that selects on it"* ]]
+  run -64 --separate-stderr gan-train --resume run --kimg 0.016 --select-on train
+  [[ "$stderr" == *"--select-on cannot change on --resume"* ]]
+  run -0 --separate-stderr gan-train --resume run --kimg 0.016 --threads 1
+  python3 - "$output" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])["results"]
+assert r["nimg"] == 16 and r["select_on"] == "val", r
+m = [json.loads(l) for l in open("run/metrics.jsonl")]
+assert m[-1]["nimg"] == 16 and "kid_val" in m[-1], m[-1]
+assert r["best_kid"] == min(l["kid_val"]["mean"] for l in m)
+assert json.load(open("run/options-resume.json"))["data"]["val"]["root"] == "val"
+PY
+}
+
+@test "gan-train's floors are fid-kid's for the same folders, features and seed" {
+  make_val_data data 4 0
+  make_val_data val 4 4
+  gan-train -q --data data --val val --out run "${METRICS[@]}" --kimg 0.004 --tick 0.004 --seed 6 >/dev/null
+  fid-kid -q data val --features random --input-size 75 --kid-subsets 3 --seed 6 --no-cache --no-pixel-metrics \
+    > halves.json
+  fid-kid -q val data --features random --input-size 75 --kid-subsets 3 --seed 6 --no-cache --no-pixel-metrics \
+    --no-floor > val.json
+  python3 - <<'PY'
+import json
+m = json.loads(open("run/metrics.jsonl").readline())
+h = json.load(open("halves.json"))["results"]
+v = json.load(open("val.json"))["results"]
+for c in ("bright", "dark box"):
+    assert abs(m["kid_floor"][c] - h["classes"][c]["floor"]["halves"]["kid_mean"]) < 1e-9, (m["kid_floor"], h["classes"][c])
+    assert abs(m["fid_floor"][c] - h["classes"][c]["floor"]["halves"]["fid"]) < 1e-6 * max(1, abs(m["fid_floor"][c]))
+    # Training against validation: the validation split is the reference, as for kid_val.
+    assert abs(m["kid_val_floor"][c] - v["classes"][c]["kid_mean"]) < 1e-9, (m["kid_val_floor"], v["classes"][c])
+PY
 }

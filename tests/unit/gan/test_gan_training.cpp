@@ -1,7 +1,9 @@
 // The training loop on a tiny configuration (16x16, 2 classes, small channel
 // counts): losses move, ADA moves p, metrics and best snapshot are written, a run
 // split by a resume ends with exactly the weights of a straight run, the same seed
-// gives the same bytes, and bad data folders are refused with kDataErr.
+// gives the same bytes, and bad data folders are refused with kDataErr. Snapshot
+// metrics carry their real-vs-real floors and, with a validation split, the same
+// metrics against it; --select-on val picks by the validation KID.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -17,6 +19,9 @@
 #include "gan/generate.hpp"
 #include "gan/snapshot.hpp"
 #include "gan/training.hpp"
+#include "metrics/fid.hpp"
+#include "metrics/floor.hpp"
+#include "metrics/kid.hpp"
 #include "nn/safetensors.hpp"
 
 namespace fs = std::filesystem;
@@ -40,8 +45,8 @@ class TempDir {
 };
 
 // Class "bright": a vertical gradient; class "dark": a dim disc. Noise per image.
-void make_data(const std::string& root, int per_class, int size = 16) {
-  xr::Rng rng(42);
+void make_data(const std::string& root, int per_class, int size = 16, uint64_t noise_seed = 42) {
+  xr::Rng rng(noise_seed);
   for (const char* cls : {"bright", "dark"}) {
     fs::create_directories(fs::path(root) / cls);
     for (int i = 0; i < per_class; ++i) {
@@ -306,4 +311,170 @@ TEST_F(GanTraining, NonFiniteLossStopsAndKeepsTheLastGoodSnapshot) {
   EXPECT_TRUE(fs::exists(tmp.str("run/network-snapshot-000000004.safetensors")));
   EXPECT_FALSE(fs::exists(tmp.str("run/network-snapshot-000000012.safetensors")));
   EXPECT_TRUE(fs::exists(tmp.str("run/resume.safetensors")));
+}
+
+namespace {
+
+// The metrics lines without their timestamps (which differ between any two runs).
+std::vector<nlohmann::json> metrics_lines(const std::string& path) {
+  auto lines = read_jsonl(path);
+  for (auto& l : lines) l.erase("timestamp");
+  return lines;
+}
+
+std::vector<torch::Tensor> class_rows(const torch::Tensor& all, const std::vector<int64_t>& labels, int c) {
+  std::vector<int64_t> idx;
+  for (size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] == c) idx.push_back(static_cast<int64_t>(i));
+  return {all.index_select(0, torch::tensor(idx, torch::kLong))};
+}
+
+}  // namespace
+
+TEST_F(GanTraining, SnapshotMetricsCarryFloorsAndValidationValues) {
+  TempDir tmp;
+  make_data(tmp.str("data"), 10);
+  make_data(tmp.str("val"), 6, 16, /*noise_seed=*/99);
+  const TrainData data = load_training_data(tmp.str("data"));
+  const ValData val = load_validation_data(tmp.str("val"), data);
+  EXPECT_EQ(val.counts, (std::vector<int>{6, 6}));
+  TrainOptions o = tiny_options();
+  o.kimg = 0.064;
+  MetricSetup m = pooled_metrics();
+  m.val_features = m.features(val.pixels);
+  m.val_labels = val.labels;
+  const TrainResult r = train_in(tmp.str("run"), o, data, false, m);
+  const auto lines = metrics_lines(tmp.str("run/metrics.jsonl"));
+  ASSERT_GE(lines.size(), 2u);
+  // The floors, by the library's own functions on the same features.
+  const torch::Tensor real = m.features(data.pixels);
+  double kid_floor = 0, fid_floor = 0, kid_val_floor = 0;
+  for (int c = 0; c < 2; ++c) {
+    const torch::Tensor rc = class_rows(real, data.labels, c)[0], vc = class_rows(m.val_features, val.labels, c)[0];
+    const auto h = xr::metrics::halves_floor(rc, o.kid_subsets, o.kid_subset_size, o.seed);
+    EXPECT_EQ(h.n_reference, 5);
+    kid_floor += h.kid.mean / 2;
+    fid_floor += h.fid.fid / 2;
+    kid_val_floor += xr::metrics::kid(vc, rc, o.kid_subsets, o.kid_subset_size, o.seed).mean / 2;
+    EXPECT_DOUBLE_EQ(lines[0]["kid_floor"][data.classes[c]].get<double>(), h.kid.mean);
+  }
+  double best_val = 1e300;
+  for (const auto& l : lines) {
+    for (const char* key : {"kid", "fid", "kid_floor", "fid_floor", "kid_val", "fid_val", "kid_val_floor",
+                            "fid_val_floor"}) {
+      ASSERT_TRUE(l.contains(key)) << key;
+      EXPECT_TRUE(l[key].contains("bright") && l[key].contains("dark") && l[key]["mean"].is_number()) << l.dump();
+    }
+    EXPECT_NEAR(l["kid_floor"]["mean"].get<double>(), kid_floor, 1e-12);
+    EXPECT_NEAR(l["fid_floor"]["mean"].get<double>(), fid_floor, 1e-9);
+    EXPECT_NEAR(l["kid_val_floor"]["mean"].get<double>(), kid_val_floor, 1e-12);
+    EXPECT_EQ(l["kid_floor"], lines[0]["kid_floor"]);  // computed once
+    EXPECT_EQ(l["select_on"], "train");
+    EXPECT_NE(l["kid_val"]["mean"], l["kid"]["mean"]);
+    best_val = std::min(best_val, l["kid_val"]["mean"].get<double>());
+  }
+  // The paper's rule: the training KID picks the best snapshot.
+  double best_train = 1e300;
+  for (const auto& l : lines) best_train = std::min(best_train, l["kid"]["mean"].get<double>());
+  EXPECT_DOUBLE_EQ(r.best_kid, best_train);
+  EXPECT_EQ(xr::read_file(tmp.str("run/best.safetensors")).size() > 0, true);
+
+  // --select-on val: the validation KID picks it, and the snapshots record the rule.
+  o.select_on = "val";
+  const TrainResult rv = train_in(tmp.str("run-val"), o, data, false, m);
+  const auto vlines = metrics_lines(tmp.str("run-val/metrics.jsonl"));
+  double best = 1e300;
+  std::string best_name;
+  for (const auto& l : vlines) {
+    EXPECT_EQ(l["select_on"], "val");
+    if (l["kid_val"]["mean"].get<double>() < best) {
+      best = l["kid_val"]["mean"].get<double>();
+      best_name = l["snapshot"].get<std::string>();
+    }
+  }
+  EXPECT_DOUBLE_EQ(rv.best_kid, best);
+  EXPECT_EQ(rv.best_snapshot, best_name);
+  EXPECT_EQ(xr::read_file(tmp.str("run-val/best.safetensors")), xr::read_file(tmp.str("run-val/" + best_name)));
+  LoadedGenerator g = load_generator(tmp.str("run-val/best.safetensors"), torch::Device(torch::kCPU), "G.");
+  EXPECT_EQ(g.info.training["select_on"], "val");
+}
+
+TEST_F(GanTraining, SelectOnValNeedsValidationFeatures) {
+  TempDir tmp;
+  make_data(tmp.str("data"), 4);
+  const TrainData data = load_training_data(tmp.str("data"));
+  TrainOptions o = tiny_options();
+  o.select_on = "val";
+  try {
+    train_in(tmp.str("run"), o, data, false, pooled_metrics());
+    FAIL() << "--select-on val without a validation split accepted";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kUsage);
+    EXPECT_NE(std::string(e.what()).find("--val"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(tmp.str("run/stats.jsonl")));
+  o.select_on = "best";
+  EXPECT_THROW(o.validate(), xr::Error);
+}
+
+TEST_F(GanTraining, ResumeWithValidationMetricsGivesTheStraightRun) {
+  TempDir tmp;
+  make_data(tmp.str("data"), 8);
+  make_data(tmp.str("val"), 4, 16, 99);
+  const TrainData data = load_training_data(tmp.str("data"));
+  const ValData val = load_validation_data(tmp.str("val"), data);
+  MetricSetup m = pooled_metrics();
+  m.val_features = m.features(val.pixels);
+  m.val_labels = val.labels;
+  TrainOptions o = tiny_options();
+  o.select_on = "val";
+  train_in(tmp.str("straight"), o, data, false, m);
+  TrainOptions half = o;
+  half.kimg = 0.064;
+  train_in(tmp.str("split"), half, data, false, m);
+  train_in(tmp.str("split"), o, data, true, m);
+  for (const char* prefix : {"G.", "G_ema.", "D.", "opt_G.", "opt_D.", "augment_p", "pl_mean"}) {
+    expect_same_tensors(tmp.str("straight/resume.safetensors"), tmp.str("split/resume.safetensors"), prefix);
+  }
+  // The split run snapshots where its first part ended (64 images, the straight run at
+  // 68): the last snapshot's line (floors included) and the pick are the same.
+  const auto straight = metrics_lines(tmp.str("straight/metrics.jsonl"));
+  const auto split = metrics_lines(tmp.str("split/metrics.jsonl"));
+  ASSERT_EQ(split.size(), 3u);
+  EXPECT_EQ(split.back(), straight.back());
+  EXPECT_EQ(split.front(), straight.front());
+  EXPECT_EQ(xr::read_file(tmp.str("straight/best.safetensors")), xr::read_file(tmp.str("split/best.safetensors")));
+}
+
+TEST_F(GanTraining, ValidationDataMatchesTheTrainingClassesAndSize) {
+  TempDir tmp;
+  make_data(tmp.str("data"), 4);
+  const TrainData data = load_training_data(tmp.str("data"));
+  // Another class order (classes.txt) maps to the training indices.
+  make_data(tmp.str("rev"), 3, 16, 5);
+  { std::ofstream(tmp.str("rev/classes.txt")) << "dark\nbright\n"; }
+  const ValData v = load_validation_data(tmp.str("rev"), data);
+  ASSERT_EQ(v.labels.size(), 6u);
+  EXPECT_EQ(v.labels.front(), 1);  // dark's images come first, as class 1 of the training data
+  EXPECT_EQ(v.labels.back(), 0);
+  EXPECT_EQ(v.counts, (std::vector<int>{3, 3}));
+  auto error_of = [&](const std::string& root) -> std::string {
+    try {
+      load_validation_data(root, data);
+    } catch (const xr::Error& e) {
+      return std::to_string(static_cast<int>(e.code())) + " " + e.path() + ": " + e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(error_of(tmp.str("missing")).substr(0, 2), "66");
+  make_data(tmp.str("other"), 2);
+  fs::rename(tmp.str("other/dark"), tmp.str("other/dim"));
+  EXPECT_NE(error_of(tmp.str("other")).find("differ from the training classes"), std::string::npos)
+      << error_of(tmp.str("other"));
+  make_data(tmp.str("one"), 2);
+  fs::remove(tmp.str("one/dark/img1.png"));
+  EXPECT_NE(error_of(tmp.str("one")).find("1 validation image(s)"), std::string::npos) << error_of(tmp.str("one"));
+  make_data(tmp.str("big"), 2, 32);
+  EXPECT_NE(error_of(tmp.str("big")).find("32x32 differs from the training images' 16x16"), std::string::npos)
+      << error_of(tmp.str("big"));
 }

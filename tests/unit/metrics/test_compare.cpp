@@ -10,7 +10,9 @@
 
 #include "core/errors.hpp"
 #include "core/png_io.hpp"
+#include "core/image_batch.hpp"
 #include "metrics/fid.hpp"
+#include "metrics/floor.hpp"
 #include "metrics/kid.hpp"
 
 namespace fs = std::filesystem;
@@ -127,6 +129,65 @@ TEST_F(CompareTest, TinyImagesGetNoSsimButTheRest) {
   EXPECT_TRUE(a["sre_db"].is_null());
   EXPECT_EQ(a["sre_infinite"], 3);
   EXPECT_FALSE(cmp.results["warnings"].empty());
+}
+
+TEST_F(CompareTest, FloorsSitBesideEveryValueOnTheClaimedSets) {
+  for (int i = 0; i < 6; ++i) image("real/A/r" + std::to_string(i) + ".png", 10 + 25 * i, i % 4);
+  for (int i = 0; i < 3; ++i) image("real/B/r" + std::to_string(i) + ".png", 40 + 30 * i, i);
+  for (int i = 0; i < 4; ++i) {
+    image("fake/A/f" + std::to_string(i) + ".png", 14 + 20 * i, i + 1);
+    image("fake/B/f" + std::to_string(i) + ".png", 44 + 25 * i, i + 2);
+  }
+  for (int i = 0; i < 4; ++i) image("val/A/v" + std::to_string(i) + ".png", 17 + 30 * i, i);
+  image("val/B/v0.png", 60, 1);  // one image: no validation floor for B
+  StatsExtractor fx;
+  xr::metrics::CompareOptions o;
+  o.kid_subsets = 6;
+  o.seed = 3;
+  o.floor_val_dir = (root_ / "val").string();
+  const auto cmp = xr::metrics::compare_folders(fx, folder("real"), folder("fake"), o);
+  const auto& r = cmp.results;
+  // Class A's halves: the real folder's rows 0, 2, 4 against 1, 3, 5 (folder order).
+  auto rows = [&](std::vector<int64_t> idx) {
+    return cmp.real_features.index_select(0, at::tensor(idx, at::TensorOptions().dtype(at::kLong)));
+  };
+  const auto want = xr::metrics::real_floor(rows({0, 2, 4}), rows({1, 3, 5}), 6, 1000, 3);
+  const auto& h = r["classes"]["A"]["floor"]["halves"];
+  EXPECT_DOUBLE_EQ(h["kid_mean"].get<double>(), want.kid.mean);
+  EXPECT_DOUBLE_EQ(h["fid"].get<double>(), want.fid.fid);
+  EXPECT_EQ(h["n_reference"], 3);
+  EXPECT_NE(h["kid_mean"].get<double>(), xr::metrics::real_floor(rows({0, 1, 2}), rows({3, 4, 5}), 6, 1000, 3).kid.mean);
+  // Class A's validation floor: all its real rows as the reference, the validation images in the fakes' place.
+  const xr::ImageBatch val_px = xr::load_image_folder(folder("val"));
+  const at::Tensor val_a = fx.extract(val_px.pixels).slice(0, 0, 4);
+  const auto want_val = xr::metrics::real_floor(cmp.real_features.slice(0, 0, 6), val_a, 6, 1000, 3);
+  EXPECT_DOUBLE_EQ(r["classes"]["A"]["floor"]["val"]["kid_mean"].get<double>(), want_val.kid.mean);
+  EXPECT_EQ(r["classes"]["A"]["floor"]["val"]["n_other"], 4);
+  // Class B: 3 real images (no halves) and 1 validation image (no val floor): nulls,
+  // warnings, and no mean floor; the rest of B is measured as before.
+  EXPECT_TRUE(r["classes"]["B"]["floor"]["halves"].is_null());
+  EXPECT_TRUE(r["classes"]["B"]["floor"]["val"].is_null());
+  EXPECT_TRUE(r["mean"]["floor"]["halves"].is_null());
+  EXPECT_TRUE(r["mean"]["floor"]["val"].is_null());
+  EXPECT_TRUE(r["classes"]["B"]["kid_mean"].is_number());
+  int floor_warnings = 0;
+  for (const auto& w : r["warnings"]) floor_warnings += w.get<std::string>().find("floor") != std::string::npos;
+  EXPECT_EQ(floor_warnings, 2);
+  EXPECT_EQ(r["floor"]["n_val"], 5);
+  EXPECT_EQ(r["floor"]["halves_rule"], xr::metrics::kHalvesRule);
+
+  // Without class B the mean floors are class A's; without floors there is no "floor".
+  fs::remove_all(root_ / "real" / "B");
+  fs::remove_all(root_ / "fake" / "B");
+  const auto only_a = xr::metrics::compare_folders(fx, folder("real"), folder("fake"), o).results;
+  EXPECT_DOUBLE_EQ(only_a["mean"]["floor"]["halves"]["kid_mean"].get<double>(), want.kid.mean);
+  EXPECT_DOUBLE_EQ(only_a["mean"]["floor"]["val"]["fid"].get<double>(), want_val.fid.fid);
+  o.floor_halves = false;
+  o.floor_val_dir.clear();
+  const auto none = xr::metrics::compare_folders(fx, folder("real"), folder("fake"), o).results;
+  EXPECT_FALSE(none.contains("floor"));
+  EXPECT_FALSE(none["classes"]["A"].contains("floor"));
+  EXPECT_FALSE(none["mean"].contains("floor"));
 }
 
 }  // namespace
