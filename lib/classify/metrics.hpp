@@ -27,8 +27,9 @@ struct Metrics {
                          // sklearn's macro F1, the mean of the per-class F1 scores
   ClassScores weighted;  // mean weighted by support (sklearn's "weighted avg")
   // The F1 of the paper's Tables 2-3: 2PR/(P+R) of macro precision P and macro
-  // recall R (every row of those tables satisfies it to 0.0005; sklearn's macro F1
-  // does not, and differs from it most on imbalanced test sets).
+  // recall R (every row of those tables satisfies it to 0.00052, their P and R
+  // being rounded to 3 decimals; sklearn's macro F1 does not, and differs from it
+  // most on imbalanced test sets).
   double f1_of_macro_pr = 0;
   std::vector<std::vector<int64_t>> confusion;  // [true][predicted]
 };

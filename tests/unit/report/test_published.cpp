@@ -88,12 +88,14 @@ TEST(Published, CompiledInCopyIsTheFile) {
 }
 
 TEST(Published, PapersF1IsTheHarmonicMeanOfItsPrecisionAndRecall) {
-  // The reason the report's F1 column is 2PR/(P+R) (issue 12): every row of Tables 2-3.
+  // The reason the report's F1 column is 2PR/(P+R) (issue 12): every row of Tables 2-3,
+  // to 0.00052 at most, P and R being themselves rounded to 3 decimals. sklearn's
+  // macro F1 (a mean of per-class F1s) is not a function of P and R at all.
   for (const auto& t : rep::paper_tables()) {
     for (const auto& [pipe, m] : t.values) {
       if (!m.count("f1")) continue;
       const double p = m.at("precision"), r = m.at("recall");
-      EXPECT_NEAR(m.at("f1"), 2 * p * r / (p + r), 0.0005) << "Table " << t.table << " " << pipe;
+      EXPECT_NEAR(m.at("f1"), 2 * p * r / (p + r), 0.0006) << "Table " << t.table << " " << pipe;
     }
   }
 }
