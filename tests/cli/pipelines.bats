@@ -71,7 +71,10 @@ TINY=(DATA="$BATS_TEST_TMPDIR/raw" IMAGE_SIZE=16 SMALL_PER_CLASS=4 MICRO_PER_CLA
   [[ -f run/report/report.md ]]
   [[ -f run/small/eval/gan/metrics.json ]]
   [[ -f run/micro/eval/classical/metrics.json ]]
-  grep -q "Table 4" run/report/report.md
+  grep -q "^## Change between data sizes" run/report/report.md
+  # The phantom data have masks: the default crop by mask ran.
+  grep -q ',ok$' run/cropped/manifest.csv
+  run ! grep -q ',whole_image$' run/cropped/manifest.csv
   [[ -d "run/small/split/train/Viral Pneumonia" ]]
 
   # Up to date: nothing to do.

@@ -135,7 +135,6 @@ paper_sized() {  # NAME PER_CLASS
   /usr/bin/python3 - "$1/split/split.csv" "$2" <<'PY'
 import csv, sys
 path, n = sys.argv[1], int(sys.argv[2])
-names = {"COVID": "COVID", "Normal": "Normal", "Viral Pneumonia": "Viral Pneumonia"}
 rows = [r for r in csv.DictReader(open(path)) if r["split"] != "train"]
 for c in ["COVID", "Lung_Opacity", "Normal", "Viral Pneumonia"]:
     rows += [{"path": f"train/{c}/t{i}.png", "split": "train", "class": c, "source": f"{c}/t{i}.png"} for i in range(n)]
