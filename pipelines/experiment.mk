@@ -18,25 +18,39 @@ RUN_NAME ?= $(notdir $(patsubst %/,%,$(DATA)))
 RUN_ROOT ?= runs/$(RUN_NAME)
 IMAGE_SIZE ?= 128
 EXCLUDE ?=
-CROP_FLAGS ?= --no-mask
+# The paper crops every image to its lung mask (the database has a mask for every
+# image of every class): xr-crop's default, which skips an image without a mask.
+# --no-mask uses such images whole; --ignore-masks frames every image whole (for a
+# data set where only some classes have masks, such as ../shared/data's sample).
+CROP_FLAGS ?=
 SEED ?= 1
 DEVICE ?= auto
 AUG_PER_CLASS ?= 1000
 GAN_PER_CLASS ?= 1000
-GAN_KIMG ?= 5000
 GAN_TICK ?= 4
 GAN_SNAP ?= 50
 GAN_FLAGS ?= --gamma 1.024
 RUNS ?= 5
 EPOCHS ?= 11
 BATCH ?= 32
-WEIGHTS ?= none
 CLS_IMAGE_SIZE ?= $(IMAGE_SIZE)
 CLS_FLAGS ?=
-# FID/KID features: random (always available, not comparable with published
-# numbers) unless you have the FID network: METRIC_FEATURES=inception METRIC_WEIGHTS=...
+
+# Settings that are NOT the paper's, and why:
+# - WEIGHTS: the paper starts Inception-v3 from ImageNet weights. Nothing is
+#   downloaded here, so the default trains from scratch; pass the converted Keras
+#   file (README.md, "Pretrained weights") for the paper's setting.
+# - METRIC_FEATURES: the paper's FID/KID use the reference Inception-v3 features,
+#   which need the FID network's weights (METRIC_FEATURES=inception
+#   METRIC_WEIGHTS=...). "random" always runs but its values are not comparable
+#   with published numbers.
+# - GAN_KIMG: the paper gives no training length in kimg, only about 7 days on one
+#   K80; 5000 kimg is this toolkit's choice, and the snapshot with the best KID is
+#   kept whatever the length.
+WEIGHTS ?= none
 METRIC_FEATURES ?= random
 METRIC_WEIGHTS ?=
+GAN_KIMG ?= 5000
 PIPELINES := none classical gan
 
 xr_run = $(LAUNCH) $(XR_BIN)/$(1) --seed $(SEED)

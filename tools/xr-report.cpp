@@ -1,6 +1,7 @@
 // xr-report: reads the stage outputs of one or more experiment folders and writes a
-// report folder: report.md (the paper's Tables 2-4, McNemar's tests, GAN quality),
-// CSVs of every table, gnuplot scripts and PNG figures, a grid of sample images.
+// report folder: report.md (Table 1, the paper's Tables 2/3 and its published values
+// beside them, McNemar's tests, GAN quality, the change between sizes), CSVs of
+// every table, gnuplot scripts and PNG figures, a grid of sample images.
 #include <filesystem>
 #include <iostream>
 
@@ -22,10 +23,15 @@ const xr::ToolInfo kInfo{
     "xr-report",
     "write report.md, tables (CSV) and plots (PNG) from experiment folders",
     "Each EXP_DIR is one data size (split/, classical/, gan/, gan-run/, gan-quality.json,\n"
-    "cls/<pipeline>/, eval/<pipeline>/). Missing stages are reported, not fatal. With\n"
-    "several EXP_DIRs: Table 4 (change with less data), and with 3+ the sweep. Plots\n"
-    "need gnuplot; without it the scripts are written and the plots listed as skipped.\n"
-    "Prints the path of report.md. See xr-report(1).",
+    "cls/<pipeline>/, eval/<pipeline>/). Missing stages are reported, not fatal. Per\n"
+    "experiment: Table 1 (images per subset), Table 2/3 (F1 = 2PR/(P+R) of macro P and\n"
+    "R, the paper's; sklearn's macro F1 beside it), the paper's published Table 2 (1000\n"
+    "per class), 3 (500) or 4 (2000, accuracy) beside the run with differences (the\n"
+    "nearest when the sizes differ), confusion matrices with predicted classes as rows\n"
+    "(the paper's Figures 11-12). With several EXP_DIRs: the change between sizes, the\n"
+    "accuracy/MCC plot with bootstrap error bars and the paper's points; with 3+ the\n"
+    "sweep table. Plots need gnuplot; without it the scripts are written and the plots\n"
+    "listed as skipped. Prints the path of report.md. See xr-report(1).",
     /*takes_seed=*/false,
     /*takes_device=*/false,
     /*replaces_output=*/true,

@@ -75,6 +75,20 @@ double macro_f1_of(const Matrix& cm) {
   return cm.empty() ? 0.0 : sum / cm.size();
 }
 
+double harmonic_f1(double precision, double recall) { return ratio(2 * precision * recall, precision + recall); }
+
+double f1_of_macro_pr_of(const Matrix& cm) {
+  const Margins m = margins_of(cm);
+  double p = 0, r = 0;
+  for (size_t c = 0; c < cm.size(); ++c) {
+    const ClassScores s = class_scores(cm, m, c);
+    p += s.precision;
+    r += s.recall;
+  }
+  if (cm.empty()) return 0.0;
+  return harmonic_f1(p / cm.size(), r / cm.size());
+}
+
 double mcc_of(const Matrix& cm) {
   // sklearn.metrics.matthews_corrcoef: the covariances written with the margins.
   const Margins m = margins_of(cm);
@@ -112,6 +126,7 @@ Metrics compute_metrics(const std::vector<int>& y_true, const std::vector<int>& 
     out.weighted.specificity += s.specificity * w;
   }
   out.macro.support = out.weighted.support = out.n;
+  out.f1_of_macro_pr = harmonic_f1(out.macro.precision, out.macro.recall);
   return out;
 }
 
@@ -133,9 +148,10 @@ BootstrapResult bootstrap(const std::vector<int>& y_true, const std::vector<int>
   if (resamples <= 0 || n == 0) return out;
   confusion_of(y_true, y_pred, num_classes);  // validates the labels once
   Rng rng(seed);
-  std::vector<double> acc, f1, mcc;
+  std::vector<double> acc, f1, f1pr, mcc;
   acc.reserve(resamples);
   f1.reserve(resamples);
+  f1pr.reserve(resamples);
   mcc.reserve(resamples);
   Matrix cm(num_classes, std::vector<int64_t>(num_classes, 0));
   for (int r = 0; r < resamples; ++r) {
@@ -146,11 +162,13 @@ BootstrapResult bootstrap(const std::vector<int>& y_true, const std::vector<int>
     }
     acc.push_back(accuracy_of(cm));
     f1.push_back(macro_f1_of(cm));
+    f1pr.push_back(f1_of_macro_pr_of(cm));
     mcc.push_back(mcc_of(cm));
   }
   const double lo = (1 - level) / 2, hi = (1 + level) / 2;
   out.accuracy = {quantile(acc, lo), quantile(acc, hi)};
-  out.macro_f1 = {quantile(f1, lo), quantile(f1, hi)};
+  out.macro_f1_sklearn = {quantile(f1, lo), quantile(f1, hi)};
+  out.f1_of_macro_pr = {quantile(f1pr, lo), quantile(f1pr, hi)};
   out.mcc = {quantile(mcc, lo), quantile(mcc, hi)};
   return out;
 }
@@ -199,10 +217,17 @@ nlohmann::json interval_json(const Interval& i) { return nlohmann::json::array({
 nlohmann::json to_json(const Metrics& m, const std::vector<std::string>& classes) {
   nlohmann::json per_class = nlohmann::json::object();
   for (size_t c = 0; c < m.per_class.size(); ++c) per_class[classes.at(c)] = scores_json(m.per_class[c]);
+  // Both F1s under names that say which is which; no bare "f1" in the macro object.
+  const nlohmann::json macro = {{"precision", m.macro.precision},
+                                {"recall", m.macro.recall},
+                                {"f1_sklearn", m.macro.f1},
+                                {"f1_of_macro_pr", m.f1_of_macro_pr},
+                                {"specificity", m.macro.specificity},
+                                {"support", m.macro.support}};
   return {{"n", m.n},
           {"accuracy", m.accuracy},
           {"mcc", m.mcc},
-          {"macro", scores_json(m.macro)},
+          {"macro", macro},
           {"weighted", scores_json(m.weighted)},
           {"per_class", per_class},
           {"classes", classes},
@@ -211,7 +236,8 @@ nlohmann::json to_json(const Metrics& m, const std::vector<std::string>& classes
 
 nlohmann::json to_json(const BootstrapResult& b) {
   return {{"resamples", b.resamples}, {"level", b.level}, {"method", "percentile"},
-          {"accuracy", interval_json(b.accuracy)}, {"macro_f1", interval_json(b.macro_f1)},
+          {"accuracy", interval_json(b.accuracy)}, {"macro_f1_sklearn", interval_json(b.macro_f1_sklearn)},
+          {"f1_of_macro_pr", interval_json(b.f1_of_macro_pr)},
           {"mcc", interval_json(b.mcc)}};
 }
 

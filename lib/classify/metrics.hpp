@@ -1,5 +1,7 @@
 // Classification metrics as the paper's tables report them (sklearn's
-// classification_report conventions), the multi-class Matthews correlation
+// classification_report conventions, plus the paper's F1: the harmonic mean of the
+// macro precision and recall, not sklearn's mean of per-class F1), the multi-class
+// Matthews correlation
 // coefficient (sklearn's formula), percentile bootstrap intervals and McNemar's
 // test between two classifiers scored on the same test set.
 #pragma once
@@ -21,8 +23,14 @@ struct Metrics {
   double accuracy = 0;
   double mcc = 0;
   std::vector<ClassScores> per_class;
-  ClassScores macro;     // unweighted mean over classes (support: n)
+  ClassScores macro;     // unweighted mean over classes (support: n); macro.f1 is
+                         // sklearn's macro F1, the mean of the per-class F1 scores
   ClassScores weighted;  // mean weighted by support (sklearn's "weighted avg")
+  // The F1 of the paper's Tables 2-3: 2PR/(P+R) of macro precision P and macro
+  // recall R (every row of those tables satisfies it to 0.00052, their P and R
+  // being rounded to 3 decimals; sklearn's macro F1 does not, and differs from it
+  // most on imbalanced test sets).
+  double f1_of_macro_pr = 0;
   std::vector<std::vector<int64_t>> confusion;  // [true][predicted]
 };
 
@@ -32,7 +40,10 @@ Metrics compute_metrics(const std::vector<int>& y_true, const std::vector<int>& 
 
 // Only what the bootstrap resamples need, without the per-class tables.
 double accuracy_of(const std::vector<std::vector<int64_t>>& confusion);
-double macro_f1_of(const std::vector<std::vector<int64_t>>& confusion);
+double macro_f1_of(const std::vector<std::vector<int64_t>>& confusion);  // sklearn's
+double f1_of_macro_pr_of(const std::vector<std::vector<int64_t>>& confusion);  // the paper's
+// 2PR/(P+R), 0 when P + R is 0.
+double harmonic_f1(double precision, double recall);
 double mcc_of(const std::vector<std::vector<int64_t>>& confusion);
 
 struct Interval {
@@ -42,7 +53,7 @@ struct Interval {
 struct BootstrapResult {
   int resamples = 0;
   double level = 0.95;
-  Interval accuracy, macro_f1, mcc;
+  Interval accuracy, macro_f1_sklearn, f1_of_macro_pr, mcc;
 };
 
 // Percentile bootstrap: `resamples` draws of n images with replacement (xr::Rng
@@ -70,7 +81,8 @@ struct McNemarResult {
 McNemarResult mcnemar(const std::vector<bool>& a_correct, const std::vector<bool>& b_correct,
                       int64_t exact_below = 25);
 
-// JSON forms used in cls-eval's result.
+// JSON forms used in cls-eval's result (schema xr-cls-eval/2: the macro object has
+// f1_sklearn and f1_of_macro_pr instead of /1's ambiguous f1).
 nlohmann::json to_json(const Metrics& m, const std::vector<std::string>& classes);
 nlohmann::json to_json(const BootstrapResult& b);
 nlohmann::json to_json(const McNemarResult& r);

@@ -10,6 +10,7 @@
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/errors.hpp"
+#include "classify/metrics.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -22,9 +23,10 @@ const std::vector<std::string>& pipelines() {
 }
 
 const std::vector<MetricSpec>& metric_specs() {
-  static const std::vector<MetricSpec> k{{"accuracy", "Accuracy"}, {"precision", "Precision"},
-                                         {"recall", "Recall"},     {"f1", "F1"},
-                                         {"specificity", "Specificity"}, {"mcc", "MCC"}};
+  static const std::vector<MetricSpec> k{{"accuracy", "Accuracy"},       {"precision", "Precision"},
+                                         {"recall", "Recall"},           {"f1", "F1"},
+                                         {"specificity", "Specificity"}, {"mcc", "MCC"},
+                                         {"f1_sklearn", "sklearn macro F1", false}};
   return k;
 }
 
@@ -59,7 +61,8 @@ std::string opt_string(const json& j, const std::string& pointer) {
   return j.at(p).get<std::string>();
 }
 
-// metric key -> (field of results, key of runs.mean_std, key of bootstrap)
+// metric key -> (field of results, key of runs.mean_std, key of bootstrap), as
+// cls-eval's schema xr-cls-eval/2 names them.
 struct Source {
   std::string result_ptr, mean_std_key, bootstrap_key;
 };
@@ -68,10 +71,24 @@ const std::map<std::string, Source>& sources() {
       {"accuracy", {"/accuracy", "accuracy", "accuracy"}},
       {"precision", {"/macro/precision", "macro_precision", ""}},
       {"recall", {"/macro/recall", "macro_recall", ""}},
-      {"f1", {"/macro/f1", "macro_f1", "macro_f1"}},
+      {"f1", {"/macro/f1_of_macro_pr", "f1_of_macro_pr", "f1_of_macro_pr"}},
       {"specificity", {"/macro/specificity", "macro_specificity", ""}},
       {"mcc", {"/mcc", "mcc", "mcc"}},
+      {"f1_sklearn", {"/macro/f1_sklearn", "macro_f1_sklearn", "macro_f1_sklearn"}},
   };
+  return k;
+}
+
+// Schema xr-cls-eval/1 had one macro F1, sklearn's, as macro.f1: read it as
+// f1_sklearn; the paper's F1 of the best run follows from its precision and recall
+// (its mean over runs and its interval do not, and stay absent).
+const std::map<std::string, Source>& sources_v1() {
+  static const std::map<std::string, Source> k = [] {
+    auto m = sources();
+    m["f1"] = {"", "", ""};
+    m["f1_sklearn"] = {"/macro/f1", "macro_f1", "macro_f1"};
+    return m;
+  }();
   return k;
 }
 
@@ -109,23 +126,27 @@ std::optional<GanQuality> parse_gan_quality(const json& j, const std::string& pa
   return g;
 }
 
-// Training images per class from split.csv, and the class order.
+// Training images per class from split.csv, the class order and Table 1's counts.
 void read_split(const std::string& path, Experiment& e) {
   const CsvTable t = read_csv(path);
   const int col_split = t.column("split", path);
   const int col_class = t.column("class", path);
-  std::map<std::string, int> train;
+  SplitCounts counts;
+  counts.splits = {"train", "val", "test"};
   std::vector<std::string> seen;
   for (const auto& row : t.rows) {
     const std::string& c = row[col_class];
     if (std::find(seen.begin(), seen.end(), c) == seen.end()) seen.push_back(c);
-    if (row[col_split] == "train") train[c]++;
+    const std::string& sp = row[col_split];
+    if (std::find(counts.splits.begin(), counts.splits.end(), sp) == counts.splits.end()) counts.splits.push_back(sp);
+    counts.count[c][sp]++;
   }
   if (seen.empty()) fail_data(path, "lists no images");
   double sum = 0;
-  for (const auto& c : seen) sum += train[c];
+  for (const auto& c : seen) sum += static_cast<double>(counts.count[c]["train"]);
   e.train_per_class = sum / static_cast<double>(seen.size());
   e.classes = seen;
+  e.split_counts = std::move(counts);
 }
 
 }  // namespace
@@ -137,9 +158,17 @@ PipelineResult parse_eval_metrics(const json& j, const std::string& path) {
   const json& r = j["results"];
   p.tool_version = opt_string(j, "/version");
   p.eval_options = j.contains("options") ? j["options"] : json();
+  const json::json_pointer v2_f1("/macro/f1_of_macro_pr");
+  const bool v1 = !r.contains(v2_f1) && r.contains(json::json_pointer("/macro/f1"));
   for (const auto& spec : metric_specs()) {
-    const Source& s = sources().at(spec.key);
+    const Source& s = (v1 ? sources_v1() : sources()).at(spec.key);
     MetricValue v;
+    if (s.result_ptr.empty()) {  // /1's paper F1: from the best run's macro precision and recall
+      const double pr = need_number(r, "/macro/precision", path), rc = need_number(r, "/macro/recall", path);
+      v.best = classify::harmonic_f1(pr, rc);
+      p.values[spec.key] = v;
+      continue;
+    }
     v.best = need_number(r, s.result_ptr, path);
     v.mean = opt_number(r, "/runs/mean_std/" + s.mean_std_key + "/mean");
     v.std = opt_number(r, "/runs/mean_std/" + s.mean_std_key + "/std");

@@ -14,10 +14,13 @@ namespace xr::report {
 // The augmentation pipelines in the paper's table order.
 const std::vector<std::string>& pipelines();
 
-// The six metrics of the paper's Tables 2/3, in column order.
+// The six metrics of the paper's Tables 2/3 in column order ("f1" is the paper's,
+// 2PR/(P+R) of macro precision and recall), then sklearn's macro F1 (the mean of
+// the per-class F1s), which the paper does not report.
 struct MetricSpec {
   std::string key;    // snake_case name used in the CSVs
   std::string title;  // column title in report.md
+  bool in_paper = true;
 };
 const std::vector<MetricSpec>& metric_specs();
 
@@ -69,11 +72,18 @@ struct GanQuality {  // gan-quality.json (fid-kid of the samples vs the train sp
   std::vector<std::string> warnings;  // fid-kid's own (few images, singular covariance, ...)
 };
 
+// Images per class in each subset of split.csv (the report's Table 1).
+struct SplitCounts {
+  std::vector<std::string> splits;  // train, val, test first, then any other, in file order
+  std::map<std::string, std::map<std::string, int64_t>> count;  // class -> split -> images
+};
+
 struct Experiment {
   std::string dir;   // as given
   std::string name;  // folder name, made unique among the experiments
   std::optional<double> train_per_class;  // from split/split.csv (mean over classes)
   std::vector<std::string> classes;       // class order of the split
+  SplitCounts split_counts;
   std::map<std::string, PipelineResult> results;  // pipelines with metrics.json
   std::optional<GanQuality> gan_quality;
   std::vector<GanSnapshot> gan_progress;  // gan-run/metrics.jsonl, in file order

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/csv.hpp"
+#include "report/published.hpp"
 #include "report/tables.hpp"
 
 namespace fs = std::filesystem;
@@ -60,9 +61,10 @@ PlotScript confusion_plot(const Experiment& e, const PipelineResult& r) {
   std::ostringstream s;
   s << preamble(ps.name, 520, 460);
   s << "set title " << gp_quote(ps.title) << "\n";
-  s << "$cm << EOD\n";
+  // As the paper's Figures 11-12: real class along x, predicted class along y.
+  s << "# real predicted count\n$cm << EOD\n";
   for (size_t t = 0; t < k; ++t)
-    for (size_t p = 0; p < k; ++p) s << p << " " << t << " " << r.confusion[t][p] << "\n";
+    for (size_t p = 0; p < k; ++p) s << t << " " << p << " " << r.confusion[t][p] << "\n";
   s << "EOD\n";
   s << "set xrange [-0.5:" << k - 0.5 << "]\nset yrange [" << k - 0.5 << ":-0.5]\n";
   auto tics = [&](const char* axis) {
@@ -73,7 +75,7 @@ PlotScript confusion_plot(const Experiment& e, const PipelineResult& r) {
   tics("xtics");
   tics("ytics");
   s << "set xtics rotate by -20 scale 0\nset ytics scale 0\n"
-    << "set xlabel 'Predicted class'\nset ylabel 'True class'\n"
+    << "set xlabel 'Real class'\nset ylabel 'Predicted class'\n"
     << "set palette defined (0 '#ffffff', 1 '#6baed6')\nset cbrange [0:" << max_count << "]\n"
     << "set cblabel 'Test images'\nunset key\nset size ratio -1\n"
     << "plot $cm using 1:2:3 with image, $cm using 1:2:(sprintf('%d', $3)) with labels font ',12'\n";
@@ -114,9 +116,13 @@ PlotScript gan_progress_plot(const Experiment& e) {
 PlotScript sweep_plot(const std::vector<const Experiment*>& ordered) {
   PlotScript ps;
   ps.name = "sweep";
-  ps.title = "Accuracy and MCC (best run) against training images per class";
+  ps.title = "Accuracy and MCC (best run, 95% bootstrap intervals) against training images per class, with the "
+             "paper's values";
   std::ostringstream s;
-  s << preamble(ps.name, 900, 400);
+  s << preamble(ps.name, 1000, 440);
+  // An interval that is absent (cls-eval --bootstrap 0) is drawn as a point without a bar.
+  auto lo = [](const MetricValue& v) { return format_number(v.ci_low.value_or(v.best)); };
+  auto hi = [](const MetricValue& v) { return format_number(v.ci_high.value_or(v.best)); };
   std::vector<std::string> blocks;
   for (const auto& p : pipelines()) {
     std::ostringstream d;
@@ -126,23 +132,50 @@ PlotScript sweep_plot(const std::vector<const Experiment*>& ordered) {
       const Experiment* e = *it;
       auto r = e->results.find(p);
       if (r == e->results.end() || !e->train_per_class) continue;
-      d << format_number(*e->train_per_class) << " " << format_number(r->second.values.at("accuracy").best) << " "
-        << format_number(r->second.values.at("mcc").best) << "\n";
+      const MetricValue& a = r->second.values.at("accuracy");
+      const MetricValue& m = r->second.values.at("mcc");
+      d << format_number(*e->train_per_class) << " " << format_number(a.best) << " " << lo(a) << " " << hi(a) << " "
+        << format_number(m.best) << " " << lo(m) << " " << hi(m) << "\n";
       ++rows;
     }
     if (rows == 0) continue;
-    s << "# train_per_class accuracy mcc\n$" << p << " << EOD\n" << d.str() << "EOD\n";
+    s << "# train_per_class accuracy acc_low acc_high mcc mcc_low mcc_high\n$" << p << " << EOD\n"
+      << d.str() << "EOD\n";
     blocks.push_back(p);
+  }
+  // The paper's points (data/paper/published.csv): accuracy from Tables 2-4, MCC
+  // from Tables 2-3 ("NaN": Table 4 has no MCC, gnuplot leaves the point out).
+  std::vector<std::string> paper_blocks;
+  for (size_t i = 0; i < pipelines().size(); ++i) {
+    const std::string& p = pipelines()[i];
+    std::vector<const PaperTable*> tables;
+    for (const auto& t : paper_tables()) tables.push_back(&t);
+    std::sort(tables.begin(), tables.end(), [](const PaperTable* a, const PaperTable* b) { return a->per_class < b->per_class; });
+    std::ostringstream d;
+    int rows = 0;
+    for (const PaperTable* t : tables) {
+      const auto a = t->value(p, "accuracy"), m = t->value(p, "mcc");
+      if (!a && !m) continue;
+      d << format_number(t->per_class) << " " << (a ? format_number(*a) : "NaN") << " "
+        << (m ? format_number(*m) : "NaN") << "\n";
+      ++rows;
+    }
+    if (rows == 0) continue;
+    s << "# paper: train_per_class accuracy mcc\n$paper_" << p << " << EOD\n" << d.str() << "EOD\n";
+    paper_blocks.push_back(p);
   }
   s << "set multiplot layout 1,2 title " << gp_quote(ps.title) << "\n"
     << "set grid\nset logscale x 2\nset xlabel 'Training images per class'\nset key bottom right\n"
-    << "set offsets 0, 0, graph 0.08, graph 0.08\n";
-  // Tics at the sizes that were run, not at powers of 2; a margin on the log axis.
+    << "set offsets 0, 0, graph 0.08, graph 0.08\nset datafile missing 'NaN'\n";
+  // Tics at the sizes that were run and the paper's, not at powers of 2; a margin on the log axis.
   std::vector<double> sizes;
   for (const Experiment* e : ordered) {
     if (e->train_per_class && std::find(sizes.begin(), sizes.end(), *e->train_per_class) == sizes.end()) {
       sizes.push_back(*e->train_per_class);
     }
+  }
+  for (const auto& t : paper_tables()) {
+    if (std::find(sizes.begin(), sizes.end(), t.per_class) == sizes.end()) sizes.push_back(t.per_class);
   }
   std::sort(sizes.begin(), sizes.end());
   s << "set xtics (";
@@ -152,10 +185,21 @@ PlotScript sweep_plot(const std::vector<const Experiment*>& ordered) {
     s << "set xrange [" << format_number(sizes.front() / 1.2) << ":" << format_number(sizes.back() * 1.2) << "]\n";
   }
   for (int panel = 0; panel < 2; ++panel) {
+    const int c = panel == 0 ? 2 : 5;  // value column; the interval follows it
     s << "set ylabel " << (panel == 0 ? "'Accuracy'" : "'MCC'") << "\nplot ";
+    bool first = true;
     for (size_t i = 0; i < blocks.size(); ++i) {
-      s << (i ? ", " : "") << "$" << blocks[i] << " using 1:" << (panel == 0 ? 2 : 3)
-        << " with linespoints lw 2 pt 7 title " << gp_quote(pipeline_title(blocks[i]));
+      const size_t lc = std::find(pipelines().begin(), pipelines().end(), blocks[i]) - pipelines().begin() + 1;
+      s << (first ? "" : ", \\\n  ") << "$" << blocks[i] << " using 1:" << c << " with lines lw 2 lc " << lc
+        << " notitle, $" << blocks[i] << " using 1:" << c << ":" << c + 1 << ":" << c + 2
+        << " with yerrorbars pt 7 lc " << lc << " title " << gp_quote(pipeline_title(blocks[i]) + " (this run)");
+      first = false;
+    }
+    for (const auto& p : paper_blocks) {
+      const size_t lc = std::find(pipelines().begin(), pipelines().end(), p) - pipelines().begin() + 1;
+      s << (first ? "" : ", \\\n  ") << "$paper_" << p << " using 1:" << (panel == 0 ? 2 : 3)
+        << " with points pt 4 ps 1.6 lw 2 lc " << lc << " title " << gp_quote(pipeline_title(p) + " (paper)");
+      first = false;
     }
     s << "\n";
   }

@@ -18,7 +18,8 @@ struct PlotScript {
 
 PlotScript confusion_plot(const Experiment& e, const PipelineResult& r);
 PlotScript gan_progress_plot(const Experiment& e);  // KID and FID against kimg
-// Accuracy and MCC (best run) against training images per class, a line per pipeline.
+// Accuracy and MCC (best run) against training images per class, a line per
+// pipeline with the 95% bootstrap intervals as error bars, and the paper's points.
 PlotScript sweep_plot(const std::vector<const Experiment*>& ordered);
 
 // The gnuplot executable: `spec` "none" -> "", a path with '/' -> itself if

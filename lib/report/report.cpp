@@ -1,5 +1,6 @@
 #include "report/report.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "core/log.hpp"
 #include "core/png_io.hpp"
 #include "report/plots.hpp"
+#include "report/published.hpp"
 #include "report/sample_grid.hpp"
 #include "report/tables.hpp"
 
@@ -82,6 +84,24 @@ std::string weights_text(const PipelineResult& r) {
   return std::string("pretrained weights ") + r.weights + (r.fine_tuned ? ", fine-tuned" : ", base frozen");
 }
 
+std::string signed_fixed(double v, int decimals = 4) {
+  const std::string f = fixed(v, decimals);
+  if (f == fixed(0.0, decimals) || f[0] == '-' || f == "nan") return f;
+  return "+" + f;
+}
+
+std::string metric_title(const std::string& key) {
+  for (const auto& m : metric_specs())
+    if (m.key == key) return m.title;
+  return key;
+}
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
+  return out;
+}
+
 void write_text(const std::string& dir, const std::string& name, const std::string& text, ReportSummary& s) {
   write_file_atomic((fs::path(dir) / name).string(), text);
   s.files.push_back(name);
@@ -108,16 +128,113 @@ std::string figure(const PlotScript& p, const std::string& dir, const ReportOpti
   return "*" + p.title + ": plot skipped (no gnuplot); the script is `" + p.name + ".gp`.*\n\n";
 }
 
+// Table 1 of this run: images per class in each subset, from split.csv.
+void split_section(const Experiment& e, const std::string& dir, std::ostringstream& md, ReportSummary& s) {
+  if (e.classes.empty()) return;
+  const CsvTable t = split_table(e);
+  md << "### Table 1: images per class in each subset\n\n"
+     << "From `split/split.csv` (the paper's Table 1 lists the same for its data).\n\n";
+  std::vector<std::string> cols{"Class"};
+  for (const auto& sp : e.split_counts.splits) {
+    cols.push_back(sp == "train" ? "Train" : sp == "val" ? "Validation" : sp == "test" ? "Test" : sp);
+  }
+  cols.push_back("Total");
+  md << table_header(cols);
+  std::vector<int64_t> sums(cols.size() - 1, 0);
+  for (const auto& r : t.rows) {
+    md << row(std::vector<std::string>(r.begin() + 1, r.end()));
+    for (size_t i = 2; i < r.size(); ++i) sums[i - 2] += std::stoll(r[i]);
+  }
+  std::vector<std::string> total{"All classes"};
+  for (int64_t v : sums) total.push_back(std::to_string(v));
+  md << row(total) << "\nAs CSV: `table1_" << e.name << ".csv`.\n\n";
+  write_table(dir, "table1_" + e.name + ".csv", t, s);
+}
+
+// The paper's table for this size beside the run's best-run values.
+void paper_section(const Experiment& e, const std::string& dir, std::ostringstream& md, ReportSummary& s) {
+  const PaperComparison c = compare_with_paper(e);
+  if (!c.table || c.rows.empty()) return;
+  const PaperTable& t = *c.table;
+  md << "### The paper beside this run (its Table " << t.table << ")\n\n";
+  if (!c.same_classes) {
+    std::vector<std::string> mine = e.classes;
+    std::sort(mine.begin(), mine.end());
+    md << "Not the paper's classes: this run has " << (mine.empty() ? "unknown classes" : join(mine, ", "))
+       << "; the paper has " << join(paper_classes(), ", ") << ".\n\n";
+  }
+  const std::string where = "Fedoruk et al. 2024, Table " + t.table + (t.page.empty() ? "" : ", p. " + t.page);
+  if (c.same_size) {
+    md << "Published values (" << where << ": " << t.caption << ") and this run's best run; difference = "
+       << "this run minus the paper.\n\n";
+  } else {
+    md << "The sizes differ: this run has "
+       << (e.train_per_class ? format_number(*e.train_per_class) : std::string("an unknown number of"))
+       << " training images per class, the paper's nearest table " << format_number(t.per_class) << " (" << where
+       << ": " << t.caption << "). Shown as a reference, not as a reproduction; difference = this run minus the "
+       << "paper.\n\n";
+  }
+  std::vector<std::string> metrics;
+  for (const auto& m : metric_specs()) {
+    for (const auto& r : c.rows) {
+      if (r.metric == m.key) {
+        metrics.push_back(m.key);
+        break;
+      }
+    }
+  }
+  std::vector<std::string> cols{"Pipeline", "Values"};
+  for (const auto& m : metrics) cols.push_back(metric_title(m));
+  md << table_header(cols, 2);
+  for (const auto& p : pipelines()) {
+    std::vector<std::string> paper{pipeline_label(p), "paper"}, run{"", "this run"}, diff{"", "difference"};
+    bool any = false;
+    for (const auto& m : metrics) {
+      const PaperComparison::Row* hit = nullptr;
+      for (const auto& r : c.rows)
+        if (r.pipeline == p && r.metric == m) hit = &r;
+      // The paper's values as printed (3 decimals at most).
+      paper.push_back(hit ? fixed(hit->paper, 3) : "-");
+      run.push_back(hit ? fixed(hit->run, 3) : "-");
+      diff.push_back(hit ? signed_fixed(hit->difference(), 3) : "-");
+      any |= hit != nullptr;
+    }
+    if (any) md << row(paper) << row(run) << row(diff);
+  }
+  md << "\nAs CSV: `paper_vs_run_" << e.name << ".csv` (every published value: `data/paper/published.csv`).\n\n";
+  write_table(dir, "paper_vs_run_" + e.name + ".csv", paper_comparison_table(e, c), s);
+}
+
+// The confusion matrix as the paper's Figures 11-12 draw it: a row per predicted
+// class (vertical axis), a column per real class (horizontal axis).
+void confusion_table(const PipelineResult& r, std::ostringstream& md) {
+  const size_t k = r.classes.size();
+  md << "Confusion matrix, " << pipeline_label(r.name) << " (rows: predicted class; columns: real class):\n\n";
+  std::vector<std::string> cols{"Predicted \\ Real"};
+  for (const auto& c : r.classes) cols.push_back(cell(c));
+  md << table_header(cols);
+  for (size_t p = 0; p < k; ++p) {
+    std::vector<std::string> cells{r.classes[p]};
+    for (size_t t = 0; t < k; ++t) cells.push_back(std::to_string(r.confusion[t][p]));
+    md << row(cells);
+  }
+  md << "\n";
+}
+
 void experiment_section(const Experiment& e, const std::string& dir, const ReportOptions& o, std::ostringstream& md,
                         ReportSummary& s) {
   md << "## " << size_label(e) << "\n\nFolder: `" << e.dir << "`\n\n";
+  split_section(e, dir, md, s);
 
   if (!e.results.empty()) {
     const PipelineResult& any = e.results.begin()->second;
     md << "### Classification (the paper's Table 2/3)\n\n"
        << "Best run (the run kept by validation accuracy, as in the paper), scored on the test set"
        << (any.n_test > 0 ? " (" + std::to_string(any.n_test) + " images)" : std::string()) << "; "
-       << "precision, recall, F1 and specificity are macro averages over the classes.\n\n";
+       << "precision, recall and specificity are macro averages over the classes. F1 is the paper's: "
+       << "2PR/(P+R) of the macro precision P and recall R (every row of the paper's Tables 2-3 satisfies it); "
+       << "the last column is scikit-learn's macro F1, the mean of the per-class F1s, which the paper does not "
+       << "report.\n\n";
     std::vector<std::string> cols{"Pipeline"};
     for (const auto& m : metric_specs()) cols.push_back(m.title);
     md << table_header(cols);
@@ -155,12 +272,12 @@ void experiment_section(const Experiment& e, const std::string& dir, const Repor
     if (any_ci) {
       md << "\n" << format_number(any.ci_level * 100) << "% percentile bootstrap intervals of the best run ("
          << any.bootstrap_resamples << " resamples of the test set):\n\n";
-      md << table_header({"Pipeline", "Accuracy", "F1", "MCC"});
+      md << table_header({"Pipeline", "Accuracy", "F1", "sklearn macro F1", "MCC"});
       for (const auto& p : pipelines()) {
         auto it = e.results.find(p);
         if (it == e.results.end()) continue;
         std::vector<std::string> cells{pipeline_label(p)};
-        for (const char* k : {"accuracy", "f1", "mcc"}) {
+        for (const char* k : {"accuracy", "f1", "f1_sklearn", "mcc"}) {
           const MetricValue& v = it->second.values.at(k);
           cells.push_back(v.ci_low ? "[" + fixed(*v.ci_low) + ", " + fixed(*v.ci_high) + "]" : "-");
         }
@@ -169,6 +286,7 @@ void experiment_section(const Experiment& e, const std::string& dir, const Repor
     }
     md << "\nAs CSV: `table_" << e.name << ".csv`.\n\n";
     write_table(dir, "table_" + e.name + ".csv", metrics_table(e), s);
+    paper_section(e, dir, md, s);
 
     std::vector<std::string> notes;
     const auto mc = mcnemar_pairs(e, notes);
@@ -223,10 +341,13 @@ void experiment_section(const Experiment& e, const std::string& dir, const Repor
   }
 
   if (!e.results.empty()) {
-    md << "### Confusion matrices\n\n";
+    md << "### Confusion matrices\n\n"
+       << "Oriented as the paper's Figures 11-12: predicted class on the vertical axis, real class on the "
+       << "horizontal axis (the counts of `eval/<pipeline>/confusion.csv`, transposed).\n\n";
     for (const auto& p : pipelines()) {
       auto it = e.results.find(p);
       if (it == e.results.end() || it->second.confusion.empty()) continue;
+      confusion_table(it->second, md);
       md << figure(confusion_plot(e, it->second), dir, o, s);
     }
   }
@@ -317,23 +438,20 @@ ReportSummary write_report(const std::vector<Experiment>& exps, const std::strin
   const auto ordered = by_size(exps);
   if (exps.size() >= 2) {
     const auto changes = size_changes(ordered);
-    md << "## Change with less training data (the paper's Table 4)\n\n";
+    md << "## Change between data sizes\n\n"
+       << "This run's change from each size to the next smaller one (not a table of the paper: the paper's "
+       << "Table 4 is another article's accuracy at 2000 images per class, shown beside a run of that size).\n\n";
     if (changes.empty()) {
       md << "Not computed: no pipeline was evaluated at two sizes.\n\n";
     } else {
       md << "Best-run values; change = smaller minus larger (negative: worse with less data).\n\n";
       md << table_header({"From", "To", "Pipeline", "Metric", "Larger", "Smaller", "Change"}, 4);
       for (const auto& c : changes) {
-        std::string title = c.metric;
-        for (const auto& m : metric_specs())
-          if (m.key == c.metric) title = m.title;
-        char sign[64];
-        std::snprintf(sign, sizeof sign, "%+.4f", c.change());
-        md << row({c.larger, c.smaller, pipeline_label(c.pipeline), title, fixed(c.larger_value),
-                   fixed(c.smaller_value), fixed(c.change()) == "0.0000" ? "0.0000" : sign});
+        md << row({c.larger, c.smaller, pipeline_label(c.pipeline), metric_title(c.metric), fixed(c.larger_value),
+                   fixed(c.smaller_value), signed_fixed(c.change())});
       }
-      md << "\nAs CSV: `table4.csv`.\n\n";
-      write_table(dir, "table4.csv", change_table(changes), s);
+      md << "\nAs CSV: `size_change.csv`.\n\n";
+      write_table(dir, "size_change.csv", change_table(changes), s);
     }
   }
   if (exps.size() >= 3) {

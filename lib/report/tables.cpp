@@ -42,6 +42,60 @@ CsvTable metrics_table(const Experiment& e) {
   return t;
 }
 
+CsvTable split_table(const Experiment& e) {
+  CsvTable t;
+  t.header = {"experiment", "class"};
+  for (const auto& sp : e.split_counts.splits) t.header.push_back(sp);
+  t.header.push_back("total");
+  for (const auto& c : e.classes) {
+    std::vector<std::string> r{e.name, c};
+    int64_t total = 0;
+    const auto it = e.split_counts.count.find(c);
+    for (const auto& sp : e.split_counts.splits) {
+      int64_t n = 0;
+      if (it != e.split_counts.count.end() && it->second.count(sp)) n = it->second.at(sp);
+      r.push_back(std::to_string(n));
+      total += n;
+    }
+    r.push_back(std::to_string(total));
+    t.rows.push_back(std::move(r));
+  }
+  return t;
+}
+
+PaperComparison compare_with_paper(const Experiment& e) {
+  PaperComparison c;
+  c.table = nearest_paper_table(e.train_per_class.value_or(0));
+  if (!c.table) return c;
+  c.same_size = e.train_per_class && *e.train_per_class == c.table->per_class;
+  std::vector<std::string> mine = e.classes;
+  std::sort(mine.begin(), mine.end());
+  c.same_classes = mine == paper_classes();
+  for (const auto& p : pipelines()) {
+    auto it = e.results.find(p);
+    if (it == e.results.end()) continue;
+    for (const auto& spec : metric_specs()) {
+      const auto paper = c.table->value(p, spec.key);
+      if (!paper) continue;
+      c.rows.push_back({p, spec.key, *paper, it->second.values.at(spec.key).best});
+    }
+  }
+  return c;
+}
+
+CsvTable paper_comparison_table(const Experiment& e, const PaperComparison& c) {
+  CsvTable t;
+  t.header = {"experiment", "train_per_class", "paper_table", "paper_page", "paper_per_class", "same_size",
+              "same_classes", "pipeline", "metric", "paper", "run", "difference"};
+  if (!c.table) return t;
+  for (const auto& r : c.rows) {
+    t.rows.push_back({e.name, num(e.train_per_class), c.table->table, c.table->page, num(c.table->per_class),
+                      c.same_size ? "1" : "0", c.same_classes ? "1" : "0", r.pipeline, r.metric, num(r.paper),
+                      num(r.run), num(r.difference())});
+  }
+  return t;
+}
+
 std::vector<McNemarRow> mcnemar_pairs(const Experiment& e, std::vector<std::string>& notes) {
   std::vector<std::string> with;
   std::map<std::string, std::map<std::string, classify::PredictionRow>> preds;

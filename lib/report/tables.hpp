@@ -1,7 +1,8 @@
-// The report's tables as plain data, computed from loaded experiments: the paper's
-// Table 2/3 (one per experiment), McNemar's test between pipelines, Table 4 (the
-// change from a larger to a smaller data size) and the data-size sweep. Kept apart
-// from formatting so the numbers can be unit-tested.
+// The report's tables as plain data, computed from loaded experiments: Table 1
+// (images per subset), the paper's Table 2/3 (one per experiment) and the paper's
+// published values beside them, McNemar's test between pipelines, the change from
+// a larger to a smaller data size and the data-size sweep. Kept apart from
+// formatting so the numbers can be unit-tested.
 #pragma once
 #include <optional>
 #include <string>
@@ -9,11 +10,30 @@
 
 #include "core/csv.hpp"
 #include "report/experiment.hpp"
+#include "report/published.hpp"
 
 namespace xr::report {
 
 // Table 2/3 in long form: one row per pipeline and metric.
 CsvTable metrics_table(const Experiment& e);
+
+// Table 1: images per class in each subset (split.csv), one row per class.
+CsvTable split_table(const Experiment& e);
+
+// The paper's table for this experiment's size beside the run's best-run values.
+struct PaperComparison {
+  const PaperTable* table = nullptr;  // nullptr: no published table at all
+  bool same_size = false;     // the run has the table's training images per class
+  bool same_classes = false;  // the run's classes are the paper's four
+  struct Row {
+    std::string pipeline, metric;
+    double paper = 0, run = 0;
+    double difference() const { return run - paper; }  // positive: this run scores higher
+  };
+  std::vector<Row> rows;  // pipelines in table order, metrics the table has and the run has
+};
+PaperComparison compare_with_paper(const Experiment& e);
+CsvTable paper_comparison_table(const Experiment& e, const PaperComparison& c);
 
 struct McNemarRow {
   std::string a, b;  // pipelines
@@ -38,8 +58,9 @@ struct ChangeRow {
   double larger_value = 0, smaller_value = 0;
   double change() const { return smaller_value - larger_value; }  // negative: worse with less data
 };
-// Table 4: each consecutive pair of sizes (largest first), each pipeline present in
-// both, each metric (best-run values).
+// The change between data sizes (not the paper's Table 4, which is another
+// article's results at 2000 per class): each consecutive pair of sizes (largest
+// first), each pipeline present in both, each metric (best-run values).
 std::vector<ChangeRow> size_changes(const std::vector<const Experiment*>& ordered);
 CsvTable change_table(const std::vector<ChangeRow>& rows);
 

@@ -24,6 +24,7 @@ setup() {
 @test "cls-eval --help shows usage and exits 0" {
   run -0 cls-eval --help
   assert_output --partial "Usage: cls-eval"
+  assert_output --partial "f1_of_macro_pr"
   assert_output --partial "--compare"
 }
 
@@ -45,7 +46,7 @@ setup() {
 
 @test "cls-eval: JSON result and CSV files; metrics equal sklearn on the written predictions" {
   run -0 --separate-stderr cls-eval --model "$M" --test "$D/test" -o out --seed 1
-  [[ $(json_get 'j["schema"], j["tool"], j["results"]["n"]') == "xr-cls-eval/1 cls-eval 12" ]]
+  [[ $(json_get 'j["schema"], j["tool"], j["results"]["n"]') == "xr-cls-eval/2 cls-eval 12" ]]
   [[ $(json_get 'j["results"]["classes"]') == "['A', 'B', 'C c']" ]]
   [[ $(head -1 out/predictions.csv) == 'path,true_class,predicted_class,prob_A,prob_B,prob_C c' ]]
   [[ $(wc -l < out/predictions.csv) -eq 13 ]]
@@ -68,7 +69,14 @@ assert abs(matthews_corrcoef(t, p) - res["mcc"]) < 1e-12
 for avg in ("macro", "weighted"):
     pr, rc, f1, _ = precision_recall_fscore_support(t, p, labels=labels, average=avg, zero_division=0)
     assert abs(pr - res[avg]["precision"]) < 1e-12 and abs(rc - res[avg]["recall"]) < 1e-12
-    assert abs(f1 - res[avg]["f1"]) < 1e-12, (avg, f1, res[avg]["f1"])
+    name = "f1_sklearn" if avg == "macro" else "f1"
+    assert abs(f1 - res[avg][name]) < 1e-12, (avg, f1, res[avg][name])
+# The paper's F1: the harmonic mean of sklearn's macro precision and recall.
+pr, rc, _, _ = precision_recall_fscore_support(t, p, labels=labels, average="macro", zero_division=0)
+want = 2 * pr * rc / (pr + rc) if pr + rc else 0.0
+assert abs(want - res["macro"]["f1_of_macro_pr"]) < 1e-12, (want, res["macro"])
+assert "f1" not in res["macro"] and "paper_average" not in res
+assert "f1_of_macro_pr" in res["definitions"] and "f1_sklearn" in res["definitions"]
 # Probabilities sum to one and the predicted class is their argmax.
 for r in rows:
     probs = [float(r["prob_" + c]) for c in labels]
@@ -108,6 +116,8 @@ PY
   run -0 --separate-stderr cls-eval --model "$M" --test "$D/test" -o out --bootstrap 0 --all-runs
   [[ $(json_get 'j["results"]["runs"]["count"], len(j["results"]["runs"]["per_run"])') == "2 2" ]]
   [[ $(json_get 'sorted(j["results"]["runs"]["mean_std"]["accuracy"])') == "['mean', 'std']" ]]
+  # Both F1s per run, named for what they are.
+  [[ $(json_get '"f1_of_macro_pr" in j["results"]["runs"]["mean_std"], "macro_f1_sklearn" in j["results"]["runs"]["per_run"][0]') == "True True" ]]
   # The kept run scores what model.safetensors scores.
   kept=$(json_get 'j["results"]["kept_run"]')
   [[ $(json_get "j['results']['runs']['per_run'][$kept - 1]['accuracy'] == j['results']['accuracy']") == True ]]

@@ -14,7 +14,7 @@ xr_make() {
 }
 
 # The demo's rules at the smallest size that still exercises every stage.
-TINY=(DATA="$BATS_TEST_TMPDIR/raw" CROP_FLAGS= IMAGE_SIZE=16 SMALL_PER_CLASS=4 MICRO_PER_CLASS=2
+TINY=(DATA="$BATS_TEST_TMPDIR/raw" IMAGE_SIZE=16 SMALL_PER_CLASS=4 MICRO_PER_CLASS=2
       AUG_PER_CLASS=4 GAN_PER_CLASS=4 GAN_KIMG=0.008 GAN_TICK=0.004 GAN_SNAP=1
       "GAN_FLAGS=--cbase 64 --cmax 8 --z-dim 16 --w-dim 16 --batch 4 --mbstd-group 2"
       RUNS=1 EPOCHS=1 BATCH=4 CLS_IMAGE_SIZE=75 DEVICE=cpu)
@@ -31,6 +31,27 @@ TINY=(DATA="$BATS_TEST_TMPDIR/raw" CROP_FLAGS= IMAGE_SIZE=16 SMALL_PER_CLASS=4 M
   assert_output --partial "--weights none"
   assert_output --partial "gan-sample --seed 1"
   assert_output --partial "xr-report"
+}
+
+@test "make -n small crops by mask (the paper's), unless CROP_FLAGS says otherwise" {
+  run -0 xr_make -n small DATA=/some/dir
+  crop=$(grep -F "xr-crop --seed 1" <<<"$output")
+  [[ "$crop" == *"\"/some/dir\" $BATS_TEST_TMPDIR/run/cropped --size 128"* ]]
+  [[ "$crop" != *"--no-mask"* && "$crop" != *"--ignore-masks"* ]]
+  run -0 xr_make -n small DATA=/some/dir CROP_FLAGS=--ignore-masks
+  assert_output --partial "--size 128 --ignore-masks"
+}
+
+@test "experiment.mk: the defaults that are not the paper's sit under the comment that says why" {
+  mk="$XR_SOURCE_DIR/pipelines/experiment.mk"
+  why=$(grep -n "^# Settings that are NOT the paper's" "$mk" | cut -d: -f1)
+  [[ -n "$why" ]]
+  for v in WEIGHTS METRIC_FEATURES GAN_KIMG; do
+    line=$(grep -n "^$v ?=" "$mk" | cut -d: -f1)
+    (( line > why )) || { echo "$v above the comment"; false; }
+    grep -q "^# - $v:" "$mk"
+  done
+  run ! grep -q "^CROP_FLAGS ?= *--" "$mk"
 }
 
 @test "make -n micro draws its training set from small's split, same val/test" {
@@ -50,7 +71,10 @@ TINY=(DATA="$BATS_TEST_TMPDIR/raw" CROP_FLAGS= IMAGE_SIZE=16 SMALL_PER_CLASS=4 M
   [[ -f run/report/report.md ]]
   [[ -f run/small/eval/gan/metrics.json ]]
   [[ -f run/micro/eval/classical/metrics.json ]]
-  grep -q "Table 4" run/report/report.md
+  grep -q "^## Change between data sizes" run/report/report.md
+  # The phantom data have masks: the default crop by mask ran.
+  grep -q ',ok$' run/cropped/manifest.csv
+  run ! grep -q ',whole_image$' run/cropped/manifest.csv
   [[ -d "run/small/split/train/Viral Pneumonia" ]]
 
   # Up to date: nothing to do.

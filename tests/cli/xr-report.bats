@@ -18,6 +18,8 @@ path_without_gnuplot() {
 @test "xr-report --help shows usage and exits 0" {
   run -0 xr-report --help
   assert_output --partial "Usage: xr-report"
+  assert_output --partial "2PR/(P+R)"
+  assert_output --partial "Figures 11-12"
 }
 
 @test "xr-report rejects a bad flag with 64 and empty stdout" {
@@ -75,14 +77,17 @@ path_without_gnuplot() {
   sed "s/xr-report $version /xr-report VERSION /" rep/report.md > got.md
   diff -u "$XR_SOURCE_DIR/tests/golden/report/report.md" got.md
   # Every table as CSV; the scripts are written even without gnuplot, no PNG plots.
-  for f in table_small.csv table_micro.csv table_tiny.csv table4.csv sweep.csv gan_quality.csv \
+  for f in table_small.csv table_micro.csv table_tiny.csv size_change.csv sweep.csv gan_quality.csv \
     mcnemar_small.csv gan_progress_small.csv sweep.gp gan_progress_small.gp confusion_small_none.gp \
-    samples_small.png; do
+    samples_small.png table1_small.csv paper_vs_run_small.csv paper_vs_run_tiny.csv; do
     [[ -s rep/$f ]] || { echo "missing $f"; false; }
   done
   run ! ls rep/confusion_*.png
-  [[ $(head -1 rep/table4.csv) == "larger,smaller,larger_per_class,smaller_per_class,pipeline,metric,larger_value,smaller_value,change" ]]
-  grep -q '^small,micro,8,4,none,accuracy,0.75,0.5,-0.25$' rep/table4.csv
+  [[ ! -e rep/table4.csv ]]
+  [[ $(head -1 rep/size_change.csv) == "larger,smaller,larger_per_class,smaller_per_class,pipeline,metric,larger_value,smaller_value,change" ]]
+  grep -q '^small,micro,8,4,none,accuracy,0.75,0.5,-0.25$' rep/size_change.csv
+  grep -q '^small,COVID,8,2,4,14$' rep/table1_small.csv
+  grep -q '^small,8,3,,500,0,0,none,accuracy,0.783,0.75,' rep/paper_vs_run_small.csv
   grep -q '^none,classical,12,0,2,exact,0,0.5$' rep/mcnemar_small.csv
   grep -q '^gan,2,tiny,0.5,' rep/sweep.csv
 }
@@ -115,12 +120,90 @@ path_without_gnuplot() {
   run ! grep -q '^| GAN | 1.0000' rep/report.md
 }
 
-@test "xr-report: two sizes give Table 4 but no sweep table" {
+@test "xr-report: two sizes give the change between sizes but no sweep table" {
   run -0 --separate-stderr xr-report fixture/micro fixture/small --out rep --gnuplot none
-  grep -q "^## Change with less training data" rep/report.md
+  grep -q "^## Change between data sizes" rep/report.md
+  run ! grep -q "Table 4)" rep/report.md
   run ! grep -q "^## Data-size sweep" rep/report.md
   # Largest first whatever the command-line order.
-  [[ $(sed -n 2p rep/table4.csv) == small,micro,* ]]
+  [[ $(sed -n 2p rep/size_change.csv) == small,micro,* ]]
+}
+
+# An experiment at the paper's size with the paper's four classes, from the fixture.
+paper_sized() {  # NAME PER_CLASS
+  cp -r fixture/small "$1"
+  /usr/bin/python3 - "$1/split/split.csv" "$2" <<'PY'
+import csv, sys
+path, n = sys.argv[1], int(sys.argv[2])
+rows = [r for r in csv.DictReader(open(path)) if r["split"] != "train"]
+for c in ["COVID", "Lung_Opacity", "Normal", "Viral Pneumonia"]:
+    rows += [{"path": f"train/{c}/t{i}.png", "split": "train", "class": c, "source": f"{c}/t{i}.png"} for i in range(n)]
+w = csv.DictWriter(open(path, "w", newline=""), ["path", "split", "class", "source"], lineterminator="\n")
+w.writeheader()
+w.writerows(sorted(rows, key=lambda r: r["path"]))
+PY
+}
+
+@test "xr-report: the paper's table beside a run of its size, with differences" {
+  paper_sized exp1000 1000
+  run -0 --separate-stderr xr-report exp1000 --out rep --gnuplot none
+  grep -q "^### The paper beside this run (its Table 2)$" rep/report.md
+  run ! grep -q "sizes differ" rep/report.md
+  run ! grep -q "Not the paper's classes" rep/report.md
+  # Table 2, no augmentation: accuracy 0.85 against the run's 0.75.
+  grep -q '^| None | paper | 0.850 | 0.845 | 0.769 | 0.805 | 0.931 | 0.740 |$' rep/report.md
+  grep -q '^|  | difference | -0.100 |' rep/report.md
+  grep -q '^exp1000,1000,2,,1000,1,1,gan,mcc,0.76,1,' rep/paper_vs_run_exp1000.csv
+  # 2000 per class: Table 4, accuracy only.
+  paper_sized exp2000 2000
+  run -0 --separate-stderr xr-report exp2000 --out rep2 --gnuplot none
+  grep -q "^### The paper beside this run (its Table 4)$" rep2/report.md
+  grep -q '^| Pipeline | Values | Accuracy |$' rep2/report.md
+  grep -q '^| Classical | paper | 0.891 |$' rep2/report.md
+}
+
+@test "xr-report: other sizes and classes get the nearest table and say so" {
+  run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
+  grep -q "^### The paper beside this run (its Table 3)$" rep/report.md
+  grep -q "^The sizes differ: this run has 8 training images per class, the paper's nearest table 500 " rep/report.md
+  grep -q "^Not the paper's classes: this run has COVID, Normal, Viral Pneumonia; the paper has COVID, Lung_Opacity, Normal, Viral Pneumonia.$" rep/report.md
+  # The class line comes right above the table's text, once per experiment.
+  [[ $(grep -c "^Not the paper's classes" rep/report.md) -eq 1 ]]
+}
+
+@test "xr-report: F1 is the paper's 2PR/(P+R), sklearn's macro F1 beside it; older cls-eval files read" {
+  run -0 --separate-stderr xr-report fixture/small fixture/tiny --out rep --gnuplot none
+  grep -q "F1 is the paper's: 2PR/(P+R) of the macro precision P and recall R" rep/report.md
+  grep -q '^| Pipeline | Accuracy | Precision | Recall | F1 | Specificity | MCC | sklearn macro F1 |$' rep/report.md
+  # small, none: P 0.7833, R 0.75 -> 2PR/(P+R) 0.7663; sklearn's mean of per-class F1s 0.7579.
+  grep -q '^| None | 0.7500 | 0.7833 | 0.7500 | 0.7663 | 0.8750 | 0.6316 | 0.7579 |$' rep/report.md
+  # tiny is an xr-cls-eval/1 file: its macro.f1 (sklearn's) lands in the last column.
+  grep -q '^tiny,2,none,f1_sklearn,0.3333333333333333,0.2833,0.02,' rep/table_tiny.csv
+  grep -q '^tiny,2,none,f1,0\.37037037[0-9]*,,,' rep/table_tiny.csv  # 2PR/(P+R), P 5/12, R 1/3: 10/27
+}
+
+@test "xr-report: confusion matrices as the paper's Figures 11-12 (predicted rows, real columns)" {
+  run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
+  # small, none: one real COVID image predicted Normal, one real Viral Pneumonia predicted Normal.
+  grep -q '^| Predicted \\ Real | COVID | Normal | Viral Pneumonia |$' rep/report.md
+  grep -q '^| Normal | 1 | 3 | 1 |$' rep/report.md
+  grep -q "^set xlabel 'Real class'$" rep/confusion_small_none.gp
+  grep -q "^set ylabel 'Predicted class'$" rep/confusion_small_none.gp
+}
+
+@test "xr-report: Table 1 counts each subset per class" {
+  run -0 --separate-stderr xr-report fixture/micro --out rep --gnuplot none
+  grep -q '^### Table 1: images per class in each subset$' rep/report.md
+  grep -q '^| Class | Train | Validation | Test | Total |$' rep/report.md
+  grep -q '^| All classes | 12 | 6 | 12 | 30 |$' rep/report.md
+}
+
+@test "xr-report: the size plot has bootstrap error bars and the paper's points" {
+  run -0 --separate-stderr xr-report fixture/small fixture/micro --out rep --gnuplot none
+  grep -q 'with yerrorbars' rep/sweep.gp
+  grep -q "title 'GAN (paper)'" rep/sweep.gp
+  # small, none: accuracy 0.75 with its interval [0.55, 0.85] (make_fixture.py).
+  grep -q '^8 0.75 0.55 0.85 ' rep/sweep.gp
 }
 
 @test "xr-report: same folder name twice is made unique" {

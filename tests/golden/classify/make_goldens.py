@@ -5,7 +5,9 @@ fixed predictions scored by scikit-learn. Run with Debian's /usr/bin/python3
 
 Writes metrics.json: a list of cases, each with y_true, y_pred, num_classes and
 sklearn's accuracy, matthews_corrcoef, precision/recall/F1 per class and as
-macro and weighted averages (zero_division=0), the confusion matrix (rows true),
+macro and weighted averages (zero_division=0), the paper's F1 (2PR/(P+R) of
+sklearn's macro precision P and recall R: macro.f1_of_macro_pr; macro.f1 is
+sklearn's own macro F1, the mean of the per-class F1), the confusion matrix (rows true),
 and specificity TN/(TN+FP) per class computed from that matrix (sklearn has no
 specificity function).
 """
@@ -32,6 +34,8 @@ def case(name, y_true, y_pred, k):
         ap, ar, af, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, average=avg,
                                                         zero_division=0)
         out[avg] = {"precision": ap, "recall": ar, "f1": af}
+    mp, mr = out["macro"]["precision"], out["macro"]["recall"]
+    out["macro"]["f1_of_macro_pr"] = 2 * mp * mr / (mp + mr) if mp + mr > 0 else 0.0
     n = cm.sum()
     spec = []
     for c in labels:

@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 """Writes the xr-report test fixture: three small experiment folders (sizes 8, 4 and
-2 training images per class) with hand-chosen test predictions per pipeline, the
-cls-eval metrics.json files computed from them with scikit-learn, gan-quality.json,
+2 training images per class, 2 validation images per class) with hand-chosen test
+predictions per pipeline, the cls-eval metrics.json files computed from them with
+scikit-learn (schema xr-cls-eval/2 for small and micro; tiny keeps the older
+xr-cls-eval/1 layout, which the report still reads), gan-quality.json,
 gan-run/metrics.jsonl, and expected.json (the numbers the unit tests check: metrics
-from sklearn, Table 4 changes, McNemar p-values from scipy).
+from sklearn, with "f1" the paper's 2PR/(P+R) of sklearn's macro precision and
+recall and "f1_sklearn" sklearn's macro F1; the changes between sizes; McNemar
+p-values from scipy).
 
 Run from this folder with Debian's python3: /usr/bin/python3 make_fixture.py
 """
@@ -41,6 +45,9 @@ PRED = {
     },
 }
 TRAIN_PER_CLASS = {"small": 8, "micro": 4, "tiny": 2}
+VAL_PER_CLASS = 2
+SCHEMA = {"small": 2, "micro": 2, "tiny": 1}
+METRICS = ("accuracy", "precision", "recall", "f1", "specificity", "mcc", "f1_sklearn")
 # Made-up run statistics and bootstrap intervals (the report passes them through).
 RUNS = {"small": 5, "micro": 5, "tiny": 3}
 
@@ -56,9 +63,11 @@ def metrics(y_pred):
         tn = cm.sum() - cm[k, :].sum() - cm[:, k].sum() + cm[k, k]
         fp = cm[:, k].sum() - cm[k, k]
         spec.append(tn / (tn + fp) if tn + fp else 0.0)
+    mp, mr = float(p.mean()), float(r.mean())
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
-        "precision": float(p.mean()), "recall": float(r.mean()), "f1": float(f.mean()),
+        "precision": mp, "recall": mr, "f1": 2 * mp * mr / (mp + mr) if mp + mr else 0.0,
+        "f1_sklearn": float(f.mean()),
         "specificity": float(np.mean(spec)), "mcc": float(matthews_corrcoef(y_true, y_pred)),
         "confusion": cm.tolist(),
         "per_class": {c: {"precision": float(p[k]), "recall": float(r[k]), "f1": float(f[k]),
@@ -67,10 +76,15 @@ def metrics(y_pred):
 
 
 def eval_json(exp, pipe, m, with_bootstrap):
+    v2 = SCHEMA[exp] == 2
+    macro = {"precision": m["precision"], "recall": m["recall"], "specificity": m["specificity"],
+             "support": len(TEST)}
+    if v2:
+        macro.update({"f1_sklearn": m["f1_sklearn"], "f1_of_macro_pr": m["f1"]})
+    else:
+        macro["f1"] = m["f1_sklearn"]
     res = {
-        "n": len(TEST), "accuracy": m["accuracy"], "mcc": m["mcc"],
-        "macro": {"precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
-                  "specificity": m["specificity"], "support": len(TEST)},
+        "n": len(TEST), "accuracy": m["accuracy"], "mcc": m["mcc"], "macro": macro,
         "per_class": m["per_class"], "classes": CLASSES, "confusion": m["confusion"],
         "weights": "none", "fine_tuned": True, "kept_run": 2,
         "model": f"{exp}/cls/{pipe}/model.safetensors", "test": f"{exp}/split/test",
@@ -78,13 +92,16 @@ def eval_json(exp, pipe, m, with_bootstrap):
     if with_bootstrap:
         res["bootstrap"] = {"resamples": 1000, "level": 0.95, "method": "percentile", "seed": "1",
                             "accuracy": [round(m["accuracy"] - 0.2, 4), min(1.0, round(m["accuracy"] + 0.1, 4))],
-                            "macro_f1": [round(m["f1"] - 0.25, 4), min(1.0, round(m["f1"] + 0.1, 4))],
                             "mcc": [round(m["mcc"] - 0.3, 4), min(1.0, round(m["mcc"] + 0.1, 4))]}
+        f1s = {"macro_f1_sklearn": "f1_sklearn", "f1_of_macro_pr": "f1"} if v2 else {"macro_f1": "f1_sklearn"}
+        for key, metric in f1s.items():
+            res["bootstrap"][key] = [round(m[metric] - 0.25, 4), min(1.0, round(m[metric] + 0.1, 4))]
     names = {"accuracy": "accuracy", "macro_precision": "precision", "macro_recall": "recall",
-             "macro_f1": "f1", "macro_specificity": "specificity", "mcc": "mcc"}
+             "macro_specificity": "specificity", "mcc": "mcc"}
+    names.update({"macro_f1_sklearn": "f1_sklearn", "f1_of_macro_pr": "f1"} if v2 else {"macro_f1": "f1_sklearn"})
     res["runs"] = {"count": RUNS[exp], "std": "sample standard deviation (n - 1)",
                    "mean_std": {k: {"mean": round(m[v] - 0.05, 4), "std": 0.02} for k, v in names.items()}}
-    return {"schema": "xr-cls-eval/1", "tool": "cls-eval", "version": "0.1.0",
+    return {"schema": f"xr-cls-eval/{SCHEMA[exp]}", "tool": "cls-eval", "version": "0.1.0",
             "options": {"all-runs": True, "bootstrap": 1000, "seed": "1"}, "results": res}
 
 
@@ -97,7 +114,7 @@ def write_png(path, value):
 
 def main():
     shutil.rmtree(ROOT, ignore_errors=True)
-    expected = {"metrics": {}, "mcnemar": {}, "table4": []}
+    expected = {"metrics": {}, "mcnemar": {}, "size_change": []}
     for exp, pipes in PRED.items():
         d = os.path.join(ROOT, exp)
         os.makedirs(os.path.join(d, "split"))
@@ -108,14 +125,15 @@ def main():
             for k, c in enumerate(CLASSES):
                 for i in range(TRAIN_PER_CLASS[exp]):
                     rows.append([f"train/{c}/t{i}.png", "train", c, f"{c}/t{i}.png"])
+                for i in range(VAL_PER_CLASS):
+                    rows.append([f"val/{c}/v{i}.png", "val", c, f"{c}/v{i}.png"])
             for p, k in TEST:
                 rows.append([f"test/{p}", "test", CLASSES[k], p])
             w.writerows(sorted(rows))
         expected["metrics"][exp] = {}
         for pipe, y_pred in pipes.items():
             m = metrics(y_pred)
-            expected["metrics"][exp][pipe] = {k: m[k] for k in
-                                              ("accuracy", "precision", "recall", "f1", "specificity", "mcc")}
+            expected["metrics"][exp][pipe] = {k: m[k] for k in METRICS}
             e = os.path.join(d, "eval", pipe)
             os.makedirs(e)
             with open(os.path.join(e, "metrics.json"), "w") as f:
@@ -139,13 +157,13 @@ def main():
                     pv = chi2.sf((abs(only_a - only_b) - 1) ** 2 / (only_a + only_b), 1)
                 expected["mcnemar"][exp].append({"a": names[i], "b": names[j], "only_a_correct": only_a,
                                                  "only_b_correct": only_b, "p_value": float(min(1.0, pv))})
-    # Table 4: consecutive sizes, largest first; change = smaller - larger.
+    # The change between sizes: consecutive sizes, largest first; change = smaller - larger.
     order = ["small", "micro", "tiny"]
     for big, small in zip(order, order[1:]):
         for pipe in ("none", "classical", "gan"):
             if pipe in PRED[big] and pipe in PRED[small]:
-                for k in ("accuracy", "precision", "recall", "f1", "specificity", "mcc"):
-                    expected["table4"].append({"larger": big, "smaller": small, "pipeline": pipe, "metric": k,
+                for k in METRICS:
+                    expected["size_change"].append({"larger": big, "smaller": small, "pipeline": pipe, "metric": k,
                                                "change": expected["metrics"][small][pipe][k] -
                                                expected["metrics"][big][pipe][k]})
     # small: a complete experiment with a GAN and sample images.

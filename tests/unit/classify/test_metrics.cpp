@@ -50,10 +50,12 @@ TEST(Metrics, EqualSklearnOnGoldenCases) {
       EXPECT_EQ(m.per_class[j].support, c["support"][j].get<int64_t>());
     }
     expect_scores(m.macro, c["macro"], name + " macro");
+    EXPECT_NEAR(m.f1_of_macro_pr, c["macro"]["f1_of_macro_pr"].get<double>(), 1e-12) << name;
     expect_scores(m.weighted, c["weighted"], name + " weighted");
     // The helpers the bootstrap uses agree with the full computation.
     EXPECT_NEAR(accuracy_of(m.confusion), m.accuracy, 1e-15);
     EXPECT_NEAR(macro_f1_of(m.confusion), m.macro.f1, 1e-15);
+    EXPECT_NEAR(f1_of_macro_pr_of(m.confusion), m.f1_of_macro_pr, 1e-15);
     EXPECT_NEAR(mcc_of(m.confusion), m.mcc, 1e-15);
   }
 }
@@ -69,6 +71,24 @@ TEST(Metrics, HandComputedTwoClassCase) {
   EXPECT_DOUBLE_EQ(m.per_class[1].specificity, 4.0 / 6);
   // Binary MCC: (TP*TN - FP*FN) / sqrt((TP+FP)(TP+FN)(TN+FP)(TN+FN)).
   EXPECT_NEAR(m.mcc, (3.0 * 4 - 2 * 1) / std::sqrt(5.0 * 4 * 6 * 5), 1e-12);
+}
+
+TEST(Metrics, TwoF1sByHand) {
+  // Class 0: TP 4, FP 1, FN 0 -> P 4/5, R 1, F1 8/9. Class 1: TP 1, FP 0, FN 1 ->
+  // P 1, R 1/2, F1 2/3. Macro P 9/10, R 3/4.
+  const std::vector<int> t = {0, 0, 0, 0, 1, 1};
+  const std::vector<int> p = {0, 0, 0, 0, 0, 1};
+  const Metrics m = compute_metrics(t, p, 2);
+  EXPECT_DOUBLE_EQ(m.macro.precision, 9.0 / 10);
+  EXPECT_DOUBLE_EQ(m.macro.recall, 3.0 / 4);
+  // sklearn: the mean of the per-class F1s, (8/9 + 2/3) / 2 = 7/9.
+  EXPECT_NEAR(m.macro.f1, 7.0 / 9, 1e-15);
+  // The paper: 2PR/(P+R) = 2 (9/10)(3/4) / (9/10 + 3/4) = 9/11.
+  EXPECT_NEAR(m.f1_of_macro_pr, 9.0 / 11, 1e-15);
+  EXPECT_NEAR(f1_of_macro_pr_of(m.confusion), 9.0 / 11, 1e-15);
+  EXPECT_DOUBLE_EQ(harmonic_f1(0, 0), 0.0);
+  // The paper's Table 2, no augmentation: P 0.845, R 0.769 give its F1 0.805.
+  EXPECT_NEAR(harmonic_f1(0.845, 0.769), 0.805, 0.0005);
 }
 
 TEST(Metrics, QuantileIsNumpyLinear) {
@@ -91,7 +111,9 @@ TEST(Bootstrap, DeterministicBySeedAndBracketsTheEstimate) {
   const BootstrapResult c = bootstrap(t, p, 3, 500, 43);
   EXPECT_EQ(a.accuracy.low, b.accuracy.low);
   EXPECT_EQ(a.mcc.high, b.mcc.high);
-  EXPECT_EQ(a.macro_f1.low, b.macro_f1.low);
+  EXPECT_EQ(a.macro_f1_sklearn.low, b.macro_f1_sklearn.low);
+  EXPECT_EQ(a.f1_of_macro_pr.high, b.f1_of_macro_pr.high);
+
   EXPECT_TRUE(a.accuracy.low != c.accuracy.low || a.accuracy.high != c.accuracy.high ||
               a.mcc.low != c.mcc.low);
   const Metrics m = compute_metrics(t, p, 3);
@@ -99,6 +121,8 @@ TEST(Bootstrap, DeterministicBySeedAndBracketsTheEstimate) {
   EXPECT_GT(a.accuracy.high, m.accuracy);
   EXPECT_LT(a.mcc.low, m.mcc);
   EXPECT_GT(a.mcc.high, m.mcc);
+  EXPECT_LT(a.f1_of_macro_pr.low, m.f1_of_macro_pr);
+  EXPECT_GT(a.f1_of_macro_pr.high, m.f1_of_macro_pr);
   // Binomial standard error of accuracy ~ sqrt(p(1-p)/n): the 95% interval spans about 4 of them.
   const double se = std::sqrt(m.accuracy * (1 - m.accuracy) / 300);
   EXPECT_NEAR(a.accuracy.high - a.accuracy.low, 3.92 * se, 1.5 * se);

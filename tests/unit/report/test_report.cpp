@@ -1,7 +1,9 @@
 // xr-report's table computations on the hand-made fixture in tests/golden/report/
-// (made by make_fixture.py): the metrics read back must equal scikit-learn's, Table 4
-// and McNemar's p-values must equal the independent Python computation in
-// expected.json; malformed inputs must be refused with the right exit code.
+// (made by make_fixture.py): the metrics read back must equal scikit-learn's (and the
+// paper's F1, 2PR/(P+R), computed there from sklearn's macro P and R), the changes
+// between sizes and McNemar's p-values must equal the independent Python
+// computation in expected.json; malformed inputs must be refused with the right
+// exit code; the paper's published values beside a run; Table 1; the plots' data.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -13,6 +15,7 @@
 
 #include "core/errors.hpp"
 #include "../exit_code.hpp"
+#include "classify/metrics.hpp"
 #include "report/experiment.hpp"
 #include "core/bitmap_font.hpp"
 #include "report/plots.hpp"
@@ -119,7 +122,7 @@ TEST(Report, MissingStagesListed) {
   EXPECT_TRUE(small.missing.empty());
 }
 
-TEST(Report, SizeOrderAndTable4MatchPython) {
+TEST(Report, SizeOrderAndSizeChangesMatchPython) {
   const auto exps = all_experiments();
   const auto ordered = rep::by_size(exps);
   ASSERT_EQ(ordered.size(), 3u);
@@ -127,7 +130,7 @@ TEST(Report, SizeOrderAndTable4MatchPython) {
   EXPECT_EQ(ordered[1]->name, "micro");
   EXPECT_EQ(ordered[2]->name, "tiny");
   const auto changes = rep::size_changes(ordered);
-  const json want = expected()["table4"];
+  const json want = expected()["size_change"];
   ASSERT_EQ(changes.size(), want.size());
   for (size_t i = 0; i < changes.size(); ++i) {
     EXPECT_EQ(changes[i].larger, want[i]["larger"]);
@@ -251,7 +254,7 @@ TEST(Report, MalformedAndMissingInputs) {
 TEST(Report, MetricsTableLongForm) {
   const rep::Experiment e = rep::load_experiment(fixture("micro"));
   const xr::CsvTable t = rep::metrics_table(e);
-  ASSERT_EQ(t.rows.size(), 12u);  // 2 pipelines x 6 metrics
+  ASSERT_EQ(t.rows.size(), 14u);  // 2 pipelines x 7 metrics (the paper's 6, then sklearn's macro F1)
   EXPECT_EQ(t.rows[0][t.column("pipeline")], "none");
   EXPECT_EQ(t.rows[0][t.column("metric")], "accuracy");
   EXPECT_EQ(t.rows[0][t.column("best_run")], "0.5");
@@ -259,7 +262,8 @@ TEST(Report, MetricsTableLongForm) {
   EXPECT_EQ(t.rows[0][t.column("runs")], "5");
   EXPECT_EQ(t.rows[0][t.column("ci_low")], "0.3");
   EXPECT_EQ(t.rows[1][t.column("ci_low")], "");  // precision: no bootstrap interval
-  EXPECT_EQ(t.rows[6][t.column("pipeline")], "classical");
+  EXPECT_EQ(t.rows[6][t.column("metric")], "f1_sklearn");
+  EXPECT_EQ(t.rows[7][t.column("pipeline")], "classical");
 }
 
 TEST(Report, NumberFormatting) {
@@ -276,8 +280,11 @@ TEST(Report, GnuplotQuotingAndScripts) {
   const rep::PlotScript p = rep::confusion_plot(e, e.results.at("none"));
   EXPECT_EQ(p.name, "confusion_small_none");
   EXPECT_NE(p.text.find("set output 'confusion_small_none.png'"), std::string::npos);
-  // Data rows are "predicted true count": COVID predicted as Normal once.
-  EXPECT_NE(p.text.find("\n1 0 1\n"), std::string::npos);
+  // As the paper's Figures 11-12: data rows are "real predicted count" with real
+  // along x: one real COVID image predicted as Normal.
+  EXPECT_NE(p.text.find("\n0 1 1\n"), std::string::npos);
+  EXPECT_EQ(p.text.find("\n1 0 1\n"), std::string::npos);  // no Normal predicted as COVID
+  EXPECT_NE(p.text.find("set xlabel 'Real class'\nset ylabel 'Predicted class'"), std::string::npos);
   EXPECT_NE(p.text.find("'Viral Pneumonia' 2"), std::string::npos);
   EXPECT_EQ(rep::find_program("none"), "");
   EXPECT_EQ(rep::find_program("/nonexistent/gnuplot"), "");
@@ -310,4 +317,90 @@ TEST(Report, BitmapFontDrawsKnownGlyph) {
   EXPECT_EQ(img.at(1, 0), 255);
   EXPECT_EQ(img.at(8, 0), 0);  // '1' starts at x 6: its top pixel is column 2
   EXPECT_EQ(xr::text_width("ab", 2), 22);
+}
+
+TEST(Report, BothF1sAndTheOlderSchema) {
+  // Schema 2 (small): f1 is the paper's, f1_sklearn sklearn's, each with its mean and interval.
+  const rep::Experiment small = rep::load_experiment(fixture("small"));
+  const auto& v = small.results.at("none").values;
+  EXPECT_NEAR(v.at("f1").best, xr::classify::harmonic_f1(v.at("precision").best, v.at("recall").best), 1e-15);
+  EXPECT_NE(v.at("f1").best, v.at("f1_sklearn").best);
+  EXPECT_TRUE(v.at("f1").mean && v.at("f1").ci_low && v.at("f1_sklearn").mean && v.at("f1_sklearn").ci_low);
+  // Schema 1 (tiny): macro.f1 was sklearn's; the paper's F1 of the best run is
+  // derived, its mean over runs is not (the mean of P and R does not give it).
+  const rep::Experiment tiny = rep::load_experiment(fixture("tiny"));
+  const json j = rep::read_json_file(fixture("tiny") + "/eval/none/metrics.json");
+  ASSERT_EQ(j["schema"], "xr-cls-eval/1");
+  const auto& t = tiny.results.at("none").values;
+  EXPECT_DOUBLE_EQ(t.at("f1_sklearn").best, j["results"]["macro"]["f1"].get<double>());
+  EXPECT_DOUBLE_EQ(*t.at("f1_sklearn").mean, j["results"]["runs"]["mean_std"]["macro_f1"]["mean"].get<double>());
+  EXPECT_NEAR(t.at("f1").best, xr::classify::harmonic_f1(t.at("precision").best, t.at("recall").best), 1e-15);
+  EXPECT_FALSE(t.at("f1").mean.has_value());
+}
+
+TEST(Report, Table1CountsEverySubset) {
+  const rep::Experiment e = rep::load_experiment(fixture("small"));
+  const xr::CsvTable t = rep::split_table(e);
+  EXPECT_EQ(t.header, (std::vector<std::string>{"experiment", "class", "train", "val", "test", "total"}));
+  ASSERT_EQ(t.rows.size(), 3u);
+  // make_fixture.py: 8 train, 2 val, 4 test images per class.
+  EXPECT_EQ(t.rows[2], (std::vector<std::string>{"small", "Viral Pneumonia", "8", "2", "4", "14"}));
+}
+
+TEST(Report, PaperBesideARunOfAnotherSizeAndOtherClasses) {
+  const rep::Experiment e = rep::load_experiment(fixture("small"));  // 8 per class, 3 classes
+  const rep::PaperComparison c = rep::compare_with_paper(e);
+  ASSERT_NE(c.table, nullptr);
+  EXPECT_EQ(c.table->table, "3");  // 500, the nearest to 8
+  EXPECT_FALSE(c.same_size);
+  EXPECT_FALSE(c.same_classes);
+  ASSERT_EQ(c.rows.size(), 18u);  // 3 pipelines x the paper's 6 metrics (not sklearn's F1)
+  EXPECT_EQ(c.rows[0].pipeline, "none");
+  EXPECT_EQ(c.rows[0].metric, "accuracy");
+  EXPECT_DOUBLE_EQ(c.rows[0].paper, 0.783);  // Table 3, no augmentation
+  EXPECT_DOUBLE_EQ(c.rows[0].run, 0.75);
+  EXPECT_DOUBLE_EQ(c.rows[0].difference(), 0.75 - 0.783);
+  EXPECT_EQ(c.rows[3].metric, "f1");
+  EXPECT_DOUBLE_EQ(c.rows[3].paper, 0.669);
+  EXPECT_DOUBLE_EQ(c.rows[3].run, e.results.at("none").values.at("f1").best);  // the paper's F1 definition
+  const xr::CsvTable t = rep::paper_comparison_table(e, c);
+  EXPECT_EQ(t.rows[0][t.column("paper_table")], "3");
+  EXPECT_EQ(t.rows[0][t.column("same_size")], "0");
+}
+
+TEST(Report, PaperBesideARunOfTheSameSize) {
+  rep::Experiment e = rep::load_experiment(fixture("small"));
+  e.classes = {"Viral Pneumonia", "Normal", "Lung_Opacity", "COVID"};  // any order
+  for (double size : {1000.0, 2000.0}) {
+    e.train_per_class = size;
+    const rep::PaperComparison c = rep::compare_with_paper(e);
+    EXPECT_TRUE(c.same_size) << size;
+    EXPECT_TRUE(c.same_classes) << size;
+    EXPECT_EQ(c.table->table, size == 1000 ? "2" : "4");
+    if (size == 2000) {
+      ASSERT_EQ(c.rows.size(), 3u);  // Table 4: accuracy only
+      EXPECT_EQ(c.rows[2].pipeline, "gan");
+      EXPECT_DOUBLE_EQ(c.rows[2].paper, 0.871);
+    } else {
+      ASSERT_EQ(c.rows.size(), 18u);
+      EXPECT_DOUBLE_EQ(c.rows[17].paper, 0.76);  // Table 2, GAN, MCC
+    }
+  }
+}
+
+TEST(Report, SweepPlotHasIntervalsAndThePapersPoints) {
+  const auto exps = all_experiments();
+  const rep::PlotScript p = rep::sweep_plot(rep::by_size(exps));
+  // small, none: accuracy 0.75 in [0.55, 0.85], MCC with its interval (make_fixture.py).
+  const rep::Experiment& small = exps[2];
+  const auto& m = small.results.at("none").values.at("mcc");
+  const std::string row = "8 0.75 0.55 0.85 " + xr::format_number(m.best) + " " + xr::format_number(*m.ci_low) +
+                          " " + xr::format_number(*m.ci_high) + "\n";
+  EXPECT_NE(p.text.find(row), std::string::npos) << p.text;
+  EXPECT_NE(p.text.find("with yerrorbars"), std::string::npos);
+  // The paper's points: none at 500 (Table 3), 1000 (Table 2) and 2000 (Table 4, no MCC).
+  EXPECT_NE(p.text.find("$paper_none << EOD\n500 0.783 0.573\n1000 0.85 0.74\n2000 0.855 NaN\nEOD"),
+            std::string::npos);
+  EXPECT_NE(p.text.find("title 'GAN (paper)'"), std::string::npos);
+  EXPECT_NE(p.text.find("set xtics (2, 4, 8, 500, 1000, 2000)"), std::string::npos);
 }
