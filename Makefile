@@ -50,7 +50,7 @@ bench: build
 
 fuzz: deps
 	cmake -S . -B $(BUILD_DIR)-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DXR_BUILD_FUZZ=ON \
-	  -DXR_BUILD_TESTS=OFF -DXR_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	  -DXR_BUILD_TESTS=OFF -DXR_BUILD_BENCH=OFF -DXR_PCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD_DIR)-fuzz -j $(JOBS)
 
 install: build
