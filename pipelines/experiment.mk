@@ -9,7 +9,9 @@
 #
 # Every heavy command is prefixed with $(LAUNCH) (e.g. LAUNCH="srun --gres=gpu:1").
 
-XR_BIN ?= $(CURDIR)/build/bin
+# The tools: the Makefile's BUILD_DIR (make demo BUILD_DIR=b2 runs b2/bin), else build/.
+BUILD_DIR ?= build
+XR_BIN ?= $(CURDIR)/$(BUILD_DIR)/bin
 LAUNCH ?=
 
 # The paper's settings (ARCHITECTURE.md), each overridable on the command line.
@@ -85,7 +87,7 @@ $$($(1)_DIR)/gan/classes.txt: $$($(1)_DIR)/gan-run/best.safetensors
 
 $$($(1)_DIR)/gan-quality.json: $$($(1)_DIR)/gan/classes.txt
 	$$(call xr_run,fid-kid) $$($(1)_DIR)/split/train $$($(1)_DIR)/gan --features $$(METRIC_FEATURES) \
-	  $$(if $$(METRIC_WEIGHTS),--weights $$(METRIC_WEIGHTS)) \
+	  --floor-val $$($(1)_DIR)/split/val $$(if $$(METRIC_WEIGHTS),--weights $$(METRIC_WEIGHTS)) \
 	  --device $$(DEVICE) $$(xr_capture)
 
 # The classifier for each pipeline: the real training images plus its extra images.

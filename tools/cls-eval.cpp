@@ -19,6 +19,7 @@
 #include "core/errors.hpp"
 #include "core/image_batch.hpp"
 #include "core/log.hpp"
+#include "core/output_folder.hpp"
 #include "core/tool_main.hpp"
 #include "nn/safetensors.hpp"
 
@@ -92,6 +93,9 @@ int run(const Options& o, const xr::CommonOptions& common) {
   const std::string model_path = cls::model_file_path(o.model_dir);
   if (!fs::exists(model_path)) xr::fail_missing(model_path, "no such model file (run inc3-train first)");
   if (!o.compare.empty() && !fs::exists(o.compare)) xr::fail_missing(o.compare, "no such file");
+  // Made and checked writable now, not after the evaluation.
+  const xr::FilledOutputDir out_folder(o.out_dir.empty() ? o.model_dir : o.out_dir);
+  const std::string& out_dir = out_folder.path();
 
   cls::LoadedModel loaded = cls::load_model(model_path);
   const auto& classes = loaded.info.classes;
@@ -182,8 +186,6 @@ int run(const Options& o, const xr::CommonOptions& common) {
                        {"std", "sample standard deviation (n - 1)"}};
   }
 
-  const std::string out_dir = o.out_dir.empty() ? o.model_dir : o.out_dir;
-  xr::ensure_directory(out_dir);
   cls::write_predictions((fs::path(out_dir) / "predictions.csv").string(), images.rel, y_true, probs, classes);
   cls::write_confusion((fs::path(out_dir) / "confusion.csv").string(), m.confusion, classes);
   nlohmann::json options = xr::effective_options(*o.app);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/option_checks.hpp"
 #include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/device.hpp"
@@ -47,14 +48,14 @@ void add_options(CLI::App& app, Options& o) {
   o.app = &app;
   app.add_option("--model", o.model, "Snapshot: RUN_DIR/best.safetensors or any network-snapshot-*.safetensors")
       ->required();
-  app.add_option("--per-class", o.per_class, "Images per class")->check(CLI::NonNegativeNumber);
+  app.add_option("--per-class", o.per_class, "Images per class")->check(xr::positive());
   app.add_option("--out", o.out, "Output folder: OUT/<class>/seedNNNNNN.png");
   app.add_option("--truncation", o.truncation, "Truncation psi (1: none; smaller: closer to the average)")
       ->capture_default_str();
-  app.add_option("--batch", o.batch, "Images generated at once")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--batch", o.batch, "Images generated at once")->check(xr::positive())->capture_default_str();
   app.add_option("--grid", o.grid, "Write one grid PNG here instead (a row a class)");
   app.add_option("--grid-cols", o.grid_cols, "Columns (seeds) of the grid")
-      ->check(CLI::PositiveNumber)
+      ->check(xr::positive())
       ->capture_default_str();
   app.add_option("--noise", o.noise, "Per-pixel noise: const (repeatable), random (seeded per batch), none")
       ->check(CLI::IsMember({"const", "random", "none"}))
@@ -106,10 +107,8 @@ int run(const Options& o, const xr::CommonOptions& common) {
     results["grid"] = o.grid;
   } else {
     xr::StagedDir out(o.out);
-    std::string class_list;
     xr::log::Progress progress("generating", static_cast<int64_t>(classes.size()) * o.per_class);
     for (size_t c = 0; c < classes.size(); ++c) {
-      class_list += classes[c] + "\n";
       const fs::path dir = fs::path(out.path()) / classes[c];
       xr::ensure_directory(dir.string());
       for (int k0 = 0; k0 < o.per_class; k0 += o.batch) {
@@ -125,7 +124,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
         progress.advance(m);
       }
     }
-    xr::write_file_atomic((fs::path(out.path()) / "classes.txt").string(), class_list);
+    xr::write_class_list(out.path(), classes);
     out.commit();
     progress.finish();
     results["out"] = o.out;

@@ -4,15 +4,20 @@
 // on the validation split with --select-on val) and the resume state.
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/dataset.hpp"
 #include "core/device.hpp"
 #include "core/errors.hpp"
+#include "core/folder_lock.hpp"
 #include "core/log.hpp"
+#include "core/output_folder.hpp"
 #include "core/tool_main.hpp"
 #include "gan/training.hpp"
 #include "metrics/feature_cache.hpp"
@@ -29,7 +34,8 @@ const xr::ToolInfo kInfo{
     "Resolution and classes come from the data. --dry-run validates and writes\n"
     "RUN_DIR/options.json only. --resume RUN_DIR continues a run exactly where its\n"
     "last snapshot left it (only --kimg, --snap, --tick, the --metric-* options,\n"
-    "--precision, --allow-tf32 and --val may change). Every snapshot's KID/FID is\n"
+    "--precision, --allow-tf32 and --val may change; after a NaN/Inf stop also --glr,\n"
+    "--dlr and --gamma). Every snapshot's KID/FID is\n"
     "written beside its real-vs-real floor (two halves of TRAIN_DIR; TRAIN_DIR against\n"
     "--val DIR). See gan-train(1).",
     /*takes_seed=*/true,
@@ -49,6 +55,12 @@ struct Options {
   int metric_size = 0;
   std::string cache_dir = "auto";
   CLI::App* app = nullptr;
+  // Options a resume past a NaN/Inf stop changed (kChangeableAfterNonFinite).
+  struct Change {
+    std::string option;
+    double from, to;
+  };
+  std::vector<Change> changed;
 };
 
 // Options a resumed run may change: the rest define the run.
@@ -123,21 +135,103 @@ nlohmann::json read_json(const std::string& path) {
   }
 }
 
-// Options of a resumed run come from its options.json; the command line may change
-// only what does not alter the training.
-void merge_resume_options(Options& o) {
+// Where each option that defines the run is recorded in options.json's "training"
+// object. On --resume such an option may be repeated with the run's own value (a
+// pipeline repeats its whole command line), never changed.
+const std::map<std::string, std::string> kRecordedAt = {
+    {"--batch", "/batch"},
+    {"--gamma", "/gamma"},
+    {"--glr", "/glr"},
+    {"--dlr", "/dlr"},
+    {"--cbase", "/architecture/cbase"},
+    {"--cmax", "/architecture/cmax"},
+    {"--map-depth", "/architecture/map_depth"},
+    {"--mbstd-group", "/architecture/mbstd_group"},
+    {"--z-dim", "/architecture/z_dim"},
+    {"--w-dim", "/architecture/w_dim"},
+    {"--fp16-res", "/architecture/num_fp16_res"},
+    {"--aug", "/aug"},
+    {"--p", "/p"},
+    {"--target", "/target"},
+    {"--ema", "/ema_kimg"},
+    {"--pl-detach-mean", "/pl_detach_mean"},
+    {"--select-on", "/select_on"},
+    {"--seed", "/seed"},
+};
+
+// What a resume of a run stopped by a NaN/Inf loss may change besides kResumable:
+// what the stop's message advises (a lower learning rate, a stronger R1 penalty).
+const std::set<std::string> kChangeableAfterNonFinite = {"--glr", "--dlr", "--gamma"};
+
+// Refuses (64) an option given on --resume that defines the run and differs from the
+// run's recorded value. `given` is the command line's training options as JSON.
+void refuse_changed_options(const Options& o, const CLI::App* common, const nlohmann::json& given,
+                            const nlohmann::json& recorded, bool after_non_finite) {
+  std::vector<std::string> names;
   for (const CLI::Option* opt : o.app->get_options()) {
     if (opt->count() == 0 || opt->get_lnames().empty()) continue;
-    const std::string name = "--" + opt->get_lnames().front();
-    if (!kResumable.count(name)) xr::fail_usage(name + " cannot change on --resume (the run's options.json has it)");
+    names.push_back("--" + opt->get_lnames().front());
   }
-  if (const CLI::App* common = o.app->get_option_group("Common options")) {
-    if (common->count("--seed") > 0) xr::fail_usage("--seed cannot change on --resume (the run's options.json has it)");
+  if (common != nullptr && common->count("--seed") > 0) names.push_back("--seed");
+  for (const std::string& name : names) {
+    if (kResumable.count(name) || (after_non_finite && kChangeableAfterNonFinite.count(name))) continue;
+    auto at = kRecordedAt.find(name);
+    if (at == kRecordedAt.end()) {
+      xr::fail_usage(name + " cannot change on --resume (the run's options.json has it)");
+    }
+    const nlohmann::json::json_pointer ptr(at->second);
+    const nlohmann::json mine = given.at(ptr);
+    const nlohmann::json theirs = recorded.contains(ptr) ? recorded.at(ptr) : nlohmann::json();
+    if (mine != theirs) {
+      xr::fail_usage(name + " " + mine.dump() + " cannot change on --resume (the run's options.json has " +
+                     theirs.dump() + ")");
+    }
   }
+}
+
+// The options a resumed run really trains with, as --print-config names them: the
+// command line's, with every option the run recorded replaced by the merged value
+// (without this, stdout and options-resume.json showed the defaults, batch 32 and
+// cbase 16384, for a run with others).
+nlohmann::json resumed_options(const Options& o, uint64_t seed) {
+  nlohmann::json out = xr::effective_options(*o.app);
+  const nlohmann::json training = o.t.to_json();
+  for (const auto& [name, at] : kRecordedAt) out[name.substr(2)] = training.at(nlohmann::json::json_pointer(at));
+  out["seed"] = seed;
+  out["kimg"] = o.t.kimg;
+  out["tick"] = o.t.tick_kimg;
+  out["snap"] = o.t.snap;
+  out["metric-samples"] = o.t.metric_samples;
+  out["kid-subsets"] = o.t.kid_subsets;
+  out["precision"] = o.t.precision;
+  out["allow-tf32"] = o.t.tf32;
+  out["data"] = o.data;
+  out["out"] = o.out;
+  out["val"] = o.val.empty() ? nlohmann::json() : nlohmann::json(o.val);
+  out["metric-features"] = o.metric_features;
+  out["metric-weights"] = o.metric_weights.empty() ? nlohmann::json() : nlohmann::json(o.metric_weights);
+  out["metric-size"] = o.metric_size;
+  return out;
+}
+
+// Options of a resumed run come from its options.json; the command line may change
+// only what does not alter the training.
+void merge_resume_options(Options& o, const xr::CommonOptions& common_opts) {
   const std::string opts_path = (fs::path(o.resume) / "options.json").string();
   if (!fs::exists(o.resume)) xr::fail_missing(o.resume, "no such run folder");
   if (!fs::exists(opts_path)) xr::fail_missing(opts_path, "no options.json: not a gan-train run folder");
   const nlohmann::json j = read_json(opts_path);
+  const bool after_non_finite = fs::exists(fs::path(o.resume) / xr::gan::kNonFiniteStopFile);
+  {
+    xr::gan::TrainOptions given = o.t;
+    given.seed = common_opts.seed;
+    given.aug = xr::gan::parse_aug_mode(o.aug);
+    if (!j.contains("training") || !j["training"].is_object()) {
+      xr::fail_data(opts_path, "no 'training' object: not a gan-train run folder");
+    }
+    refuse_changed_options(o, o.app->get_option_group("Common options"), given.to_json(), j["training"],
+                           after_non_finite);
+  }
   try {
     const auto& tr = j.at("training");
     auto& t = o.t;
@@ -167,6 +261,16 @@ void merge_resume_options(Options& o) {
     t.kid_subset_size = tr.at("kid_subset_size").get<int>();
     t.select_on = tr.value("select_on", std::string("train"));  // runs from before the key: the paper's rule
     auto given = [&](const char* name) { return o.app->count(name) > 0; };
+    if (after_non_finite) {
+      auto change = [&](const char* name, double& value, double wanted) {
+        if (!given(name) || wanted == value) return;
+        o.changed.push_back({name, value, wanted});
+        value = wanted;
+      };
+      change("--glr", t.glr, keep.glr);
+      change("--dlr", t.dlr, keep.dlr);
+      change("--gamma", t.gamma, keep.gamma);
+    }
     t.kimg = given("--kimg") ? keep.kimg : tr.at("kimg").get<double>();
     t.tick_kimg = given("--tick") ? keep.tick_kimg : tr.at("tick").get<double>();
     t.snap = given("--snap") ? keep.snap : tr.at("snap").get<int>();
@@ -204,6 +308,42 @@ void merge_resume_options(Options& o) {
   o.out = o.resume;
 }
 
+// A resume past a NaN/Inf stop that changed the learning rates or gamma: options.json's
+// "training" takes the new values (every later resume trains with them), and its
+// "changed_after_non_finite" list keeps the old ones, where and why they changed.
+void record_changes_after_non_finite(const Options& o, const std::string& opts_path) {
+  nlohmann::json j = read_json(opts_path);
+  const nlohmann::json stop = read_json((fs::path(o.out) / xr::gan::kNonFiniteStopFile).string());
+  std::string said;
+  for (const auto& c : o.changed) {
+    j["training"][kRecordedAt.at(c.option).substr(1)] = c.to;
+    j["changed_after_non_finite"].push_back({{"option", c.option},
+                                             {"from", c.from},
+                                             {"to", c.to},
+                                             {"stop", stop}});
+    said += (said.empty() ? "" : ", ") + c.option + " " + xr::format_number(c.to) + " (was " +
+            xr::format_number(c.from) + ")";
+  }
+  xr::write_file_atomic(opts_path, j.dump(2) + "\n");
+  const nlohmann::json& last = stop.value("last_snapshot", nlohmann::json());
+  xr::log::info(o.out + ": stopped by a non-finite loss (" + stop.value("reason", std::string("?")) +
+                "); resuming from " + (last.is_string() ? last.get<std::string>() : std::string("the start")) +
+                " with " + said);
+}
+
+// Whether RUN_DIR holds a run's training (anything beside the options.json a
+// --dry-run writes, and hidden files such as the lock): a fresh start there is refused,
+// while a dry run's folder is started for real by the same command without --dry-run.
+bool holds_training(const std::string& run_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(run_dir, ec)) return false;
+  for (const auto& e : fs::directory_iterator(run_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name != "options.json" && name.front() != '.') return true;
+  }
+  return false;
+}
+
 xr::gan::MetricSetup make_metrics(const Options& o, const xr::gan::TrainData& data, const xr::gan::ValData* val,
                                   const c10::Device& device, uint64_t seed,
                                   std::unique_ptr<xr::metrics::FeatureExtractor>& fx) {
@@ -228,7 +368,7 @@ xr::gan::MetricSetup make_metrics(const Options& o, const xr::gan::TrainData& da
 int run(Options& o, const xr::CommonOptions& common) {
   const bool resume = !o.resume.empty();
   if (resume) {
-    merge_resume_options(o);
+    merge_resume_options(o, common);
   } else {
     if (o.data.empty()) xr::fail_usage("--data is required (or --resume RUN_DIR)");
     if (o.out.empty()) xr::fail_usage("--out is required (or --resume RUN_DIR)");
@@ -253,17 +393,18 @@ int run(Options& o, const xr::CommonOptions& common) {
 
   const std::string opts_path = (fs::path(o.out) / "options.json").string();
   if (!resume) {
-    if (fs::exists(opts_path)) {
-      xr::fail_create(o.out, "already holds a run (options.json); use --resume " + o.out + " to continue it");
-    }
     if (fs::exists(o.out) && !fs::is_directory(o.out)) xr::fail_create(o.out, "exists and is not a folder");
+    if (holds_training(o.out)) {
+      xr::fail_create(o.out, "already holds a run; use --resume " + o.out + " to continue it");
+    }
   }
   std::vector<int> counts(data.classes.size(), 0);
   for (int64_t l : data.labels) counts[l]++;
+  const nlohmann::json options = resume ? resumed_options(o, o.t.seed) : xr::effective_options(*o.app);
   nlohmann::json doc = {{"schema", "xr.gan-train.options/1"},
                         {"tool", "gan-train"},
                         {"version", XR_VERSION},
-                        {"options", xr::effective_options(*o.app)},
+                        {"options", options},
                         {"training", o.t.to_json()},
                         {"data",
                          {{"root", o.data},
@@ -275,7 +416,9 @@ int run(Options& o, const xr::CommonOptions& common) {
                         {"metrics", {{"features", o.metric_features}, {"weights", o.metric_weights}, {"size", o.metric_size}}},
                         {"device", xr::describe_device(device)},
                         {"threads", at::get_num_threads()}};
-  xr::ensure_directory(o.out);
+  const xr::FilledOutputDir out_folder(o.out);  // removed again if nothing gets written
+  const xr::FolderLock lock(o.out, "gan-train");
+  if (!o.changed.empty()) record_changes_after_non_finite(o, opts_path);
   // A resumed run keeps the original options.json (the record of how it started);
   // its changes go to options-resume.json.
   const std::string written = resume ? (fs::path(o.out) / "options-resume.json").string() : opts_path;
@@ -294,7 +437,7 @@ int run(Options& o, const xr::CommonOptions& common) {
   nlohmann::json out = {{"schema", "xr.gan-train/1"},
                         {"tool", "gan-train"},
                         {"version", XR_VERSION},
-                        {"options", xr::effective_options(*o.app)},
+                        {"options", options},
                         {"results",
                          {{"run_dir", o.out},
                           {"nimg", r.nimg},

@@ -7,10 +7,12 @@
 
 #include "classify/train_data.hpp"
 #include "classify/train_runs.hpp"
+#include "core/option_checks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/device.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/output_folder.hpp"
 #include "core/tool_main.hpp"
 
 namespace fs = std::filesystem;
@@ -57,10 +59,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--runs", t.runs, "Independent runs (seeds derived from --seed)")->check(CLI::Range(1, 1000));
   app.add_option("--epochs", t.epochs, "Epochs per run")->check(CLI::Range(1, 100000));
   app.add_option("--batch", t.batch, "Training batch size")->check(CLI::Range(1, 1 << 20));
-  app.add_option("--lr", t.lr, "RMSprop learning rate")->check(CLI::PositiveNumber);
-  app.add_option("--rho", t.rho, "RMSprop decay (Keras' rho)")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--lr", t.lr, "RMSprop learning rate")->check(xr::positive());
+  app.add_option("--rho", t.rho, "RMSprop decay (Keras' rho)")->check(xr::in_range(0.0, 1.0));
   app.add_option("--epsilon", t.epsilon, "RMSprop epsilon (Keras: added to the square root)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(xr::non_negative());
   app.add_option("--image-size", t.image_size, "Network input size (images are resized to it)")
       ->check(CLI::Range(75, 1024));
   app.add_option("--class-weights", t.class_weights, "Loss weights per class: none (the paper) or balanced")
@@ -99,7 +101,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   t.batch_norm_keep();  // a bad --bn-momentum is a usage error before any work
   const cls::BaseWeights weights = cls::read_base_weights(t);
 
-  xr::ensure_directory(o.out_dir);
+  const xr::FilledOutputDir out_folder(o.out_dir);  // removed again if nothing gets written
   nlohmann::json options_json = xr::effective_options(*o.app);
   options_json["seed"] = std::to_string(common.seed);
   options_json["fine_tune_effective"] = t.trains_base();

@@ -10,6 +10,7 @@
 
 #include "augment/keras_transform.hpp"
 #include "augment/plan.hpp"
+#include "core/option_checks.hpp"
 #include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
@@ -53,25 +54,25 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("IN_DIR", o.in_dir, "Class folder: IN_DIR/<class>/*.png (classes.txt order kept)")->required();
   app.add_option("OUT_DIR", o.out_dir, "Output folder: OUT_DIR/<class>/*.png, classes.txt, augment.csv")
       ->required();
-  app.add_option("-n,--per-class", o.per_class, "New images per class")->check(CLI::PositiveNumber);
+  app.add_option("-n,--per-class", o.per_class, "New images per class")->check(xr::positive());
   app.add_option("--pick", o.pick, "Source of each new image: round-robin (file order) or random (by seed)")
       ->check(CLI::IsMember({"round-robin", "random"}));
   auto* g = app.add_option_group("Augmentation (defaults: the paper's)");
   g->add_option("--rotation", o.ranges.rotation_deg, "Rotation range, degrees: angle ~ U(-r, r)")
-      ->check(CLI::Range(0.0, 180.0));
+      ->check(xr::in_range(0.0, 180.0));
   g->add_option("--width-shift", o.ranges.width_shift, "Horizontal shift range, fraction of the width")
-      ->check(CLI::Range(0.0, 0.999));
+      ->check(xr::in_range(0.0, 0.999));
   g->add_option("--height-shift", o.ranges.height_shift, "Vertical shift range, fraction of the height")
-      ->check(CLI::Range(0.0, 0.999));
+      ->check(xr::in_range(0.0, 0.999));
   g->add_option("--shear", o.ranges.shear,
                 "Shear (stretch) range as a factor: angle ~ U(-asin(f), asin(f)), see xr-augment(1)")
-      ->check(CLI::Range(0.0, 0.999));
+      ->check(xr::in_range(0.0, 0.999));
   g->add_option("--zoom-range", o.zoom_range, "Zoom range LO HI: each axis scale ~ U(LO, HI)")
       ->expected(2)
-      ->check(CLI::Range(0.01, 100.0));
+      ->check(xr::in_range(0.01, 100.0));
   g->add_option("--brightness-range", o.brightness_range, "Brightness range LO HI: factor ~ U(LO, HI)")
       ->expected(2)
-      ->check(CLI::Range(0.0, 100.0));
+      ->check(xr::in_range(0.0, 100.0));
 }
 
 
@@ -138,9 +139,7 @@ int run(Options o, const xr::CommonOptions& common) {
   table.rows = std::move(rows);
   std::sort(table.rows.begin(), table.rows.end());
   xr::write_csv((fs::path(out.path()) / "augment.csv").string(), table);
-  std::string class_list;
-  for (const auto& cls : in.classes) class_list += cls + "\n";
-  xr::write_file_atomic((fs::path(out.path()) / "classes.txt").string(), class_list);
+  xr::write_class_list(out.path(), in.classes);
   out.commit();
 
   xr::log::info("wrote " + std::to_string(o.per_class) + " images for each of " +

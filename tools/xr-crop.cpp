@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/option_checks.hpp"
 #include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
@@ -61,10 +62,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag("--strict", o.strict, "Fail on the first image that would be skipped (other than excluded)");
   app.add_option("--min-mask-area", o.mask.min_area,
                  "A mask whose lung pixels cover less than this fraction of the image is empty")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(xr::in_range(0.0, 1.0));
   app.add_option("--aspect-tolerance", o.mask.aspect_tolerance,
                  "Largest relative difference between the mask's and the image's aspect ratios")
-      ->check(CLI::Range(0.0, 10.0));
+      ->check(xr::in_range(0.0, 10.0));
   app.add_option("--mask-threshold", o.mask.threshold,
                  "A pixel of the resized mask (first channel, 8-bit) at or above this is lung")
       ->check(CLI::Range(1, 255));
@@ -204,9 +205,7 @@ int run(const Options& o, const xr::CommonOptions&) {
   const auto outcomes = xr::crop_dataset(raw, exclude, settings, out.path());
   report_problems(raw, outcomes, o);
   check_classes_yielded(raw, outcomes);
-  std::string class_list;
-  for (const auto& cls : raw.classes) class_list += cls + "\n";
-  xr::write_file_atomic((fs::path(out.path()) / "classes.txt").string(), class_list);
+  xr::write_class_list(out.path(), raw.classes);
   xr::write_csv((fs::path(out.path()) / "manifest.csv").string(), xr::crop_manifest(raw, outcomes));
   out.commit();
   std::cout << (fs::path(o.out_dir) / "manifest.csv").string() << "\n";

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/option_checks.hpp"
 #include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
@@ -38,7 +39,7 @@ CLI::App* g_app = nullptr;  // for effective_options() in phantom.json
 void add_options(CLI::App& app, Options& o) {
   g_app = &app;
   app.add_option("OUT_DIR", o.out_dir, "Output folder (replaced as a whole)")->required();
-  app.add_option("-n,--per-class", o.data.per_class, "Images per class")->required()->check(CLI::PositiveNumber);
+  app.add_option("-n,--per-class", o.data.per_class, "Images per class")->required()->check(xr::positive());
   app.add_option("--size", o.data.render.size, "Image width and height in pixels")->check(CLI::Range(32, 4096));
   app.add_option("--mask-size", o.data.render.mask_size,
                  "Mask width and height (0: as --size; the real database has 256 masks for 299 images)")
@@ -51,10 +52,10 @@ void add_options(CLI::App& app, Options& o) {
       ->default_str("");
   app.add_option("--difficulty", o.data.render.difficulty,
                  "How faint the findings are: 0 obvious .. 1 subtle")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(xr::in_range(0.0, 1.0));
   app.add_option("--marker-fraction", o.data.render.marker_fraction,
                  "Share of images with burnt-in text or markers (listed in annotated.txt)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(xr::in_range(0.0, 1.0));
 }
 
 nlohmann::json describe(const Options& o, const xr::phantom::DatasetSummary& s) {

@@ -5,12 +5,14 @@
 #include <iostream>
 #include <map>
 
-#include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/option_checks.hpp"
+#include "core/output_folder.hpp"
+#include "core/png_io.hpp"
 #include "core/rng.hpp"
 #include "core/tool_main.hpp"
 
@@ -42,7 +44,7 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("OUT_DIR", o.out_dir, "Output folder: OUT_DIR/{train,val,test}/<class>/ and split.csv")
       ->required();
   app.add_option("-n,--train-per-class", o.train_per_class, "Training images per class")
-      ->check(CLI::PositiveNumber);
+      ->check(xr::positive());
   app.add_option("--subset-of", o.subset_of,
                  "split.csv of an earlier split of IN_DIR: train is drawn from its train set, "
                  "val and test are kept");
@@ -136,7 +138,14 @@ std::vector<Assignment> split_subset(const xr::ImageFolder& in, const Options& o
 
   std::vector<std::vector<std::string>> train_by_class(in.classes.size());
   std::vector<Assignment> out;
-  for (const auto& row : parent.rows) {
+  std::map<std::string, size_t> first_row;  // source -> its row (1: the first after the header)
+  for (size_t r = 0; r < parent.rows.size(); ++r) {
+    const auto& row = parent.rows[r];
+    const auto [it, fresh] = first_row.emplace(row[col_source], r + 1);
+    if (!fresh) {
+      xr::fail_data(o.subset_of, "row " + std::to_string(r + 1) + " lists " + row[col_source] +
+                                     " again (first in row " + std::to_string(it->second) + ")");
+    }
     const int label = in.class_index(row[col_class]);
     if (label < 0) xr::fail_data(o.subset_of, "class '" + row[col_class] + "' is not in " + in.root);
     if (!present.count(row[col_source])) {
@@ -166,12 +175,34 @@ std::vector<Assignment> split_subset(const xr::ImageFolder& in, const Options& o
   return out;
 }
 
-void link_or_copy(const fs::path& from, const fs::path& to) {
+// `shown` is the file's path once the output is in place: the staged folder's hidden
+// name means nothing to the user.
+void link_or_copy(const fs::path& from, const fs::path& to, const fs::path& shown) {
   std::error_code ec;
   fs::create_hard_link(from, to, ec);
   if (!ec) return;
   fs::copy_file(from, to, ec);
-  if (ec) xr::fail_io(to.string(), "cannot link or copy (" + ec.message() + ")");
+  if (ec) xr::fail_io(shown.string(), "cannot link or copy " + from.string() + " there (" + ec.message() + ")");
+}
+
+// The files are linked or copied, never decoded: a file that is not an image, or is
+// one whose header is corrupt, is refused here (65, naming it) rather than by the
+// first tool that reads the split.
+void check_images(const xr::ImageFolder& in, const std::vector<Assignment>& plan) {
+  for (const auto& a : plan) xr::read_image_size((fs::path(in.root) / a.source).string());
+}
+
+// A class whose validation or test subset came out empty (too few images beyond
+// --train-per-class) would make every later score on it undefined: say so.
+void warn_empty_subsets(const xr::ImageFolder& in, const std::vector<std::vector<int>>& counts) {
+  for (size_t c = 0; c < in.classes.size(); ++c) {
+    for (int s : {1, 2}) {
+      if (counts[s][c] > 0) continue;
+      xr::log::warn("class '" + in.classes[c] + "': " + (s == 1 ? "val" : "test") +
+                    " holds no images (" + std::to_string(counts[0][c] + counts[1][c] + counts[2][c]) +
+                    " in all, " + std::to_string(counts[0][c]) + " in train)");
+    }
+  }
 }
 
 int run(const Options& o, const xr::CommonOptions& common) {
@@ -184,6 +215,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   std::sort(plan.begin(), plan.end(), [](const Assignment& a, const Assignment& b) {
     return std::tie(a.split, a.label, a.source) < std::tie(b.split, b.label, b.source);
   });
+  check_images(in, plan);
 
   xr::StagedDir out(o.out_dir);
   xr::CsvTable table;
@@ -195,20 +227,19 @@ int run(const Options& o, const xr::CommonOptions& common) {
   for (const auto& a : plan) {
     const std::string file = fs::path(a.source).filename().string();
     const std::string rel = a.split + "/" + in.classes[a.label] + "/" + file;
-    link_or_copy(fs::path(in.root) / a.source, fs::path(out.path()) / rel);
+    link_or_copy(fs::path(in.root) / a.source, fs::path(out.path()) / rel, fs::path(o.out_dir) / rel);
     table.rows.push_back({rel, a.split, in.classes[a.label], a.source});
     counts[a.split == "train" ? 0 : a.split == "val" ? 1 : 2][a.label]++;
   }
   // classes.txt keeps the class order of IN_DIR in every split, even a custom one.
-  std::string class_list;
-  for (const auto& cls : in.classes) class_list += cls + "\n";
   for (const char* split : {"train", "val", "test"}) {
-    xr::write_file_atomic((fs::path(out.path()) / split / "classes.txt").string(), class_list);
+    xr::write_class_list((fs::path(out.path()) / split).string(), in.classes);
   }
   std::sort(table.rows.begin(), table.rows.end());
   xr::write_csv((fs::path(out.path()) / "split.csv").string(), table);
   out.commit();
 
+  warn_empty_subsets(in, counts);
   for (size_t c = 0; c < in.classes.size(); ++c) {
     xr::log::info(in.classes[c] + ": train " + std::to_string(counts[0][c]) + ", val " +
                   std::to_string(counts[1][c]) + ", test " + std::to_string(counts[2][c]));

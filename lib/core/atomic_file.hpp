@@ -1,7 +1,8 @@
 // No partial output: every file a tool writes goes to a temporary name in the same
 // folder and is renamed into place only when complete. An interrupted tool (SIGINT,
-// SIGTERM) removes its temporaries on the way out; a kill -9 leaves at most a
-// hidden ".*.tmp-*" file, never a half-written output under the real name.
+// SIGTERM) removes its temporary files and staged folders on the way out; a kill -9
+// leaves at most a hidden ".NAME.tmp-PID-N" file or folder, never a half-written
+// output under the real name, and the next run that writes NAME there removes it.
 #pragma once
 #include <string>
 
@@ -44,8 +45,14 @@ class StagedDir {
  private:
   std::string final_;
   std::string temp_;
+  int slot_ = -1;
   bool committed_ = false;
 };
+
+// Removes the hidden temporaries ".NAME.tmp-PID-N" in DIR (any NAME when `name` is
+// empty) whose process PID has ended: what a kill -9 left. StagedDir calls it for its
+// own name; a tool that writes many files into one folder calls it once for that folder.
+void remove_stale_temporaries(const std::string& dir, const std::string& name = "");
 
 // Writes `contents` to `path` atomically.
 void write_file_atomic(const std::string& path, const std::string& contents);

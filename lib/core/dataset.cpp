@@ -44,6 +44,19 @@ std::vector<fs::directory_entry> list_directory(const std::string& dir) {
   return out;
 }
 
+// classes.txt holds one class a line, and class names reach CSV cells and report
+// tables: a line break or any other control character cannot be written there.
+void check_class_name(const std::string& name, const std::string& where) {
+  const bool control = std::any_of(name.begin(), name.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+  if (control) {
+    fail_data(where, "a class folder name cannot hold a line break or other control character "
+                     "(classes.txt lists one class a line)");
+  }
+}
+
 // Class folders in their order: classes.txt if present, else sorted names.
 std::vector<std::string> class_order(const std::string& root) {
   const fs::path list = fs::path(root) / "classes.txt";
@@ -65,6 +78,17 @@ std::vector<std::string> class_order(const std::string& root) {
       }
       classes.push_back(line);
     }
+    // A folder the list leaves out would be dropped without a word (a whole class
+    // once vanished from xr-augment's output, exit 0): an unlisted folder that holds
+    // anything is bad data. Empty and hidden folders stay ignored.
+    for (const auto& e : list_directory(root)) {
+      std::error_code ec_dir;
+      const std::string name = e.path().filename().string();
+      if (hidden(e.path()) || !e.is_directory(ec_dir) || seen.count(name)) continue;
+      if (fs::directory_iterator(e.path(), ec_dir) == fs::directory_iterator()) continue;
+      fail_data(list.string(), "does not list the class folder '" + name +
+                                   "' (add it to classes.txt, or move the folder out of " + root + ")");
+    }
   } else {
     for (const auto& e : list_directory(root)) {
       std::error_code ec_dir;
@@ -73,6 +97,7 @@ std::vector<std::string> class_order(const std::string& root) {
     std::sort(classes.begin(), classes.end());
   }
   if (classes.empty()) fail_data(root, "no class folders");
+  for (const auto& c : classes) check_class_name(c, (fs::path(root) / c).string());
   return classes;
 }
 
@@ -168,6 +193,15 @@ void require_same_classes(const ImageFolder& a, const ImageFolder& b) {
     return s;
   };
   fail_data(b.root, "class list differs from " + a.root + " (" + join(b.classes) + " vs " + join(a.classes) + ")");
+}
+
+void write_class_list(const std::string& dir, const std::vector<std::string>& classes) {
+  std::string text;
+  for (const auto& c : classes) {
+    check_class_name(c, (fs::path(dir) / c).string());
+    text += c + "\n";
+  }
+  write_file_atomic((fs::path(dir) / "classes.txt").string(), text);
 }
 
 }  // namespace xr

@@ -50,6 +50,10 @@ RawDataset scan_raw_dataset(const std::string& root);
 // kDataErr naming the first class with no images.
 void require_images_in_every_class(const ImageFolder& folder);
 
+// Writes DIR/classes.txt, the class order the readers above keep (one name a line),
+// atomically: the one writer of the format. kDataErr for a name with a control character.
+void write_class_list(const std::string& dir, const std::vector<std::string>& classes);
+
 // The class list of several folders must be the same (kDataErr otherwise).
 void require_same_classes(const ImageFolder& a, const ImageFolder& b);
 

@@ -29,4 +29,26 @@ void check_replaceable_output(const std::string& out, const std::string& what,
 // True when `dir` holds the toolkit's marker.
 bool written_by_toolkit(const std::string& dir);
 
+// The other kind of output folder: one a tool fills file by file and never replaces
+// as a whole (cls-eval's evaluation folder, gan-train's and inc3-train's run folders).
+// Made (mkdir -p) and checked to be a writable folder when constructed, before the
+// tool's work, so that a wrong path fails at once and not after an hour of it
+// (kCantCreate naming it). If the tool then fails before anything is written there,
+// the destructor removes the folders it made (a folder holding only hidden files, a
+// lock, counts as empty): no empty folder is left behind.
+class FilledOutputDir {
+ public:
+  explicit FilledOutputDir(const std::string& path);
+  ~FilledOutputDir();
+  FilledOutputDir(const FilledOutputDir&) = delete;
+  FilledOutputDir& operator=(const FilledOutputDir&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::string abs_;   // path_, absolute, without a trailing separator
+  std::string made_;  // the topmost folder this object created (absolute), or empty
+};
+
 }  // namespace xr

@@ -212,7 +212,7 @@ DecodedImage decode_image(const uint8_t* data, size_t size, const std::string& n
   if (size > static_cast<size_t>(INT32_MAX)) fail_data(name, "image file too large");
   int w = 0, h = 0, n = 0;
   if (!stbi_info_from_memory(data, static_cast<int>(size), &w, &h, &n)) {
-    fail_data(name, std::string("unreadable image (") + stbi_failure_reason() + ")");
+    fail_data(name, std::string("not an image this toolkit reads (") + stbi_failure_reason() + ")");
   }
   // stb_image 2.27 accepts a PNM header whose height is not a number as height 0.
   if (w <= 0 || h <= 0) {
@@ -234,7 +234,7 @@ DecodedImage decode_image(const uint8_t* data, size_t size, const std::string& n
   // such files are refused above, and with req_comp 0 stb converts nothing anyway).
   int loaded_w = 0, loaded_h = 0;
   stbi_uc* pixels = stbi_load_from_memory(data, static_cast<int>(size), &loaded_w, &loaded_h, &n, 0);
-  if (!pixels) fail_data(name, std::string("unreadable image (") + stbi_failure_reason() + ")");
+  if (!pixels) fail_data(name, std::string("corrupt image (") + stbi_failure_reason() + ")");
   struct Free {
     stbi_uc* p;
     ~Free() { stbi_image_free(p); }

@@ -11,6 +11,7 @@
 #include "core/atomic_file.hpp"
 #include "core/cpu_runtime.hpp"
 #include "core/log.hpp"
+#include "core/option_checks.hpp"
 
 namespace xr {
 namespace {
@@ -164,6 +165,7 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
 
   try {
     setup(app);
+    require_finite_floats(app);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -105,15 +106,28 @@ TrainData load_training_data(const std::string& root) {
   }
   require_images_in_every_class(folder);
   // Size check from the headers first, so a wrong image is named before decoding all.
-  const ImageSize first = read_image_size(folder.images.front().path);
+  // The data's size is the most common one (the first image may be the odd one out,
+  // and naming a good image would send the user to the wrong file).
+  std::vector<ImageSize> sizes;
+  std::map<std::pair<int, int>, size_t> count;
   for (const auto& e : folder.images) {
-    const ImageSize s = read_image_size(e.path);
-    if (s.width != first.width || s.height != first.height) {
-      fail_data(e.path, "image size " + std::to_string(s.width) + "x" + std::to_string(s.height) + " differs from " +
-                            std::to_string(first.width) + "x" + std::to_string(first.height) + " of " +
-                            folder.images.front().rel);
+    sizes.push_back(read_image_size(e.path));
+    count[{sizes.back().width, sizes.back().height}]++;
+  }
+  std::pair<int, int> common{sizes.front().width, sizes.front().height};
+  for (const auto& [wh, n] : count) {
+    if (n > count[common]) common = wh;
+  }
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i].width != common.first || sizes[i].height != common.second) {
+      fail_data(folder.images[i].path, "image size " + std::to_string(sizes[i].width) + "x" +
+                                           std::to_string(sizes[i].height) + " differs from the " +
+                                           std::to_string(common.first) + "x" + std::to_string(common.second) +
+                                           " of " + std::to_string(count[common]) + " of the " +
+                                           std::to_string(sizes.size()) + " images");
     }
   }
+  const ImageSize first = sizes.front();
   if (first.width != first.height || first.width < 4 || (first.width & (first.width - 1)) != 0) {
     fail_data(folder.images.front().path, "images must be square with a power-of-two side >= 4 (" +
                                               std::to_string(first.width) + "x" + std::to_string(first.height) +
@@ -773,11 +787,19 @@ void Trainer::end_of_tick(bool done) {
   const double p = aug_p_.item<double>();
   for (double v : {loss_g, loss_d}) {
     if (!std::isfinite(v)) {
+      const std::string what = std::string("a loss became ") + (std::isnan(v) ? "NaN" : "Inf");
+      write_file_atomic(path(kNonFiniteStopFile),
+                        nlohmann::json({{"reason", what},
+                                        {"nimg", cur_nimg_},
+                                        {"last_snapshot", last_snapshot_.empty() ? nlohmann::json()
+                                                                                 : nlohmann::json(last_snapshot_)}})
+                                .dump(2) +
+                            "\n");
       throw Error(Exit::kSoftware, run_dir_,
-                  "a loss became " + std::string(std::isnan(v) ? "NaN" : "Inf") + " before " +
-                      std::to_string(cur_nimg_) + " images; training stopped, the last good snapshot is " +
-                      (last_snapshot_.empty() ? std::string("(none)") : last_snapshot_) +
-                      " (try a lower --glr/--dlr or a larger --gamma)");
+                  what + " before " + std::to_string(cur_nimg_) + " images; training stopped, the last good " +
+                      "snapshot is " + (last_snapshot_.empty() ? std::string("(none)") : last_snapshot_) +
+                      ". Resume from it with a lower --glr/--dlr or a larger --gamma: gan-train --resume " +
+                      run_dir_ + " --gamma G");
     }
   }
   auto opt = [](int64_t n, double v) { return n > 0 ? nlohmann::json(v) : nlohmann::json(); };
@@ -829,6 +851,9 @@ TrainResult Trainer::run(bool resume) {
     truncate_to(path("metrics.jsonl"), 0);
   }
   if (resume) load_resume();
+  // Training again past a non-finite stop: the record of it has served.
+  std::error_code stop_ec;
+  fs::remove(path(kNonFiniteStopFile), stop_ec);
   if (features_) prepare_metrics();  // the floors, logged before the first minibatch
   stats_.reset(dev_);
   const int64_t total = static_cast<int64_t>(std::llround(o_.kimg * 1000));

@@ -103,11 +103,17 @@ struct TrainResult {
   double best_kid = std::numeric_limits<double>::quiet_NaN();  // on the split of select_on
 };
 
+// Written into the run folder when a loss becomes NaN/Inf: {"reason", "nimg",
+// "last_snapshot"}. While it is there, gan-train --resume may change the options that
+// tame a diverging run (the learning rates and R1 gamma); training removes it when it
+// starts again (a new stop writes it again).
+inline constexpr const char* kNonFiniteStopFile = "stopped-non-finite.json";
+
 // Trains into run_dir (which must exist). With resume, continues from
 // run_dir/resume.safetensors. features may be empty: no metrics, and best is the
 // latest snapshot. Throws xr::Error(kSoftware) when a loss becomes NaN/Inf (the last
-// good snapshot and resume state stay), kUsage when select_on is "val" without
-// metrics or validation features.
+// good snapshot and resume state stay, and kNonFiniteStopFile says where it stopped),
+// kUsage when select_on is "val" without metrics or validation features.
 TrainResult train(const TrainOptions& o, const TrainData& data, const torch::Device& device,
                   const std::string& run_dir, bool resume, const MetricSetup& metrics = {});
 

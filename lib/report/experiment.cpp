@@ -92,6 +92,21 @@ const std::map<std::string, Source>& sources_v1() {
   return k;
 }
 
+// One class's (or the mean's) values and floors; fields fid-kid left out (--no-floor,
+// an older version) stay nullopt.
+GanQuality::PerClass quality_row(const std::string& name, const json& j) {
+  GanQuality::PerClass p;
+  p.name = name;
+  p.fid = opt_number(j, "/fid");
+  p.kid_mean = opt_number(j, "/kid_mean");
+  p.kid_std = opt_number(j, "/kid_std");
+  p.fid_floor = opt_number(j, "/floor/halves/fid");
+  p.kid_floor = opt_number(j, "/floor/halves/kid_mean");
+  p.fid_val_floor = opt_number(j, "/floor/val/fid");
+  p.kid_val_floor = opt_number(j, "/floor/val/kid_mean");
+  return p;
+}
+
 std::optional<GanQuality> parse_gan_quality(const json& j, const std::string& path) {
   GanQuality g;
   g.path = path;
@@ -110,10 +125,9 @@ std::optional<GanQuality> parse_gan_quality(const json& j, const std::string& pa
   for (const auto& c : order) {
     if (!r.contains("classes") || !r["classes"].contains(c)) continue;
     const json& cj = r["classes"][c];
-    g.rows.push_back({c, opt_number(cj, "/fid"), opt_number(cj, "/kid_mean"), opt_number(cj, "/kid_std")});
+    g.rows.push_back(quality_row(c, cj));
   }
-  g.rows.push_back(
-      {"mean", opt_number(r, "/mean/fid"), opt_number(r, "/mean/kid_mean"), opt_number(r, "/mean/kid_std")});
+  g.rows.push_back(quality_row("mean", r["mean"]));
   g.features_id = opt_string(r, "/features/id");
   g.features_description = opt_string(r, "/features/description");
   const json::json_pointer cp("/features/comparable_with_published");
@@ -236,15 +250,31 @@ std::vector<GanSnapshot> parse_gan_progress(const std::string& text, const std::
     s.kimg = need_number(j, "/kimg", where);
     s.kid_mean = need_number(j, "/kid/mean", where);
     s.fid_mean = need_number(j, "/fid/mean", where);
+    s.kid_val_mean = opt_number(j, "/kid_val/mean");
+    s.fid_val_mean = opt_number(j, "/fid_val/mean");
+    s.kid_floor_mean = opt_number(j, "/kid_floor/mean");
+    s.fid_floor_mean = opt_number(j, "/fid_floor/mean");
+    const std::string sel = opt_string(j, "/select_on");
+    if (!sel.empty()) {
+      if (sel != "train" && sel != "val") fail_data(where, "'select_on' is neither train nor val (" + sel + ")");
+      if (sel == "val" && !s.kid_val_mean) fail_data(where, "'select_on' is val but the line has no kid_val.mean");
+      s.select_on = sel;
+    }
     out.push_back(s);
   }
   return out;
 }
 
+double GanSnapshot::selection_kid() const {
+  return select_on == "val" ? kid_val_mean.value_or(std::numeric_limits<double>::quiet_NaN()) : kid_mean;
+}
+
+// gan-train's rule (a later snapshot replaces the kept one only when strictly lower).
 const GanSnapshot* best_snapshot(const std::vector<GanSnapshot>& progress) {
   const GanSnapshot* best = nullptr;
   for (const auto& s : progress) {
-    if (std::isfinite(s.kid_mean) && (!best || s.kid_mean < best->kid_mean)) best = &s;
+    const double k = s.selection_kid();
+    if (std::isfinite(k) && (!best || k < best->selection_kid())) best = &s;
   }
   return best;
 }

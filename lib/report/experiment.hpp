@@ -56,7 +56,14 @@ struct PipelineResult {
 struct GanSnapshot {
   std::string snapshot;
   double kimg = 0;
-  double kid_mean = 0, fid_mean = 0;
+  double kid_mean = 0, fid_mean = 0;  // against the training split
+  std::optional<double> kid_val_mean, fid_val_mean;  // against the validation split (gan-train --val)
+  // The real-vs-real floors gan-train wrote beside the values (absent in older runs).
+  std::optional<double> kid_floor_mean, fid_floor_mean;
+  std::string select_on = "train";  // the split gan-train kept its best snapshot by
+  // The KID the snapshot was selected by: against the validation split when
+  // gan-train ran with --select-on val, else against the training split (the paper's).
+  double selection_kid() const;
 };
 
 struct GanQuality {  // gan-quality.json (fid-kid of the samples vs the train split)
@@ -65,6 +72,9 @@ struct GanQuality {  // gan-quality.json (fid-kid of the samples vs the train sp
   struct PerClass {
     std::string name;  // class name, or "mean"
     std::optional<double> fid, kid_mean, kid_std;
+    // The real-vs-real floors fid-kid wrote beside them: the training split's two
+    // halves, and the training split against the validation split (--floor-val).
+    std::optional<double> fid_floor, kid_floor, fid_val_floor, kid_val_floor;
   };
   std::vector<PerClass> rows;  // classes in order, then "mean"
   std::string features_id, features_description;
@@ -106,7 +116,7 @@ nlohmann::json read_json_file(const std::string& path);
 // Parses gan-run/metrics.jsonl (one JSON object a line); kDataErr naming the line.
 std::vector<GanSnapshot> parse_gan_progress(const std::string& text, const std::string& path);
 
-// The snapshot with the lowest mean KID (nullptr when there is none).
+// The snapshot gan-train kept: the lowest selection_kid() (nullptr when there is none).
 const GanSnapshot* best_snapshot(const std::vector<GanSnapshot>& progress);
 
 }  // namespace xr::report

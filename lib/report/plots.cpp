@@ -89,11 +89,19 @@ PlotScript gan_progress_plot(const Experiment& e) {
   ps.title = "GAN KID and FID (mean over classes) against training progress, " + e.name;
   std::ostringstream s;
   s << preamble(ps.name, 900, 380);
-  s << "# kimg kid_mean fid_mean\n$g << EOD\n";
+  // The real-vs-real floors as a third curve where every line has them (gan-train
+  // writes the same floor on every line; older runs have none).
+  bool floors = true;
+  for (const auto& g : e.gan_progress) floors &= g.kid_floor_mean && g.fid_floor_mean;
+  s << "# kimg kid_mean fid_mean" << (floors ? " kid_floor fid_floor" : "") << "\n$g << EOD\n";
   for (const auto& g : e.gan_progress) {
-    s << format_number(g.kimg) << " " << format_number(g.kid_mean) << " " << format_number(g.fid_mean) << "\n";
+    s << format_number(g.kimg) << " " << format_number(g.kid_mean) << " " << format_number(g.fid_mean);
+    if (floors) s << " " << format_number(*g.kid_floor_mean) << " " << format_number(*g.fid_floor_mean);
+    s << "\n";
   }
   s << "EOD\n";
+  const std::string kid_floor = floors ? ", $g using 1:4 with lines dt 2 lw 2 lc rgb 'gray40' title 'real-vs-real floor'" : "";
+  const std::string fid_floor = floors ? ", $g using 1:5 with lines dt 2 lw 2 lc rgb 'gray40' title 'real-vs-real floor'" : "";
   const GanSnapshot* best = best_snapshot(e.gan_progress);
   s << "set multiplot layout 1,2 title " << gp_quote(ps.title) << "\n"
     << "set grid\nset xlabel 'Training progress (kimg)'\nset key top right\n"
@@ -103,12 +111,13 @@ PlotScript gan_progress_plot(const Experiment& e) {
   if (best) {
     s << "$best << EOD\n" << format_number(best->kimg) << " " << format_number(best->kid_mean) << "\nEOD\n";
     s << "plot $g using 1:2 with linespoints lw 2 pt 7 ps 0.6 title 'KID', "
-         "$best using 1:2 with points pt 6 ps 2.5 lc rgb 'red' title 'best (kept)'\n";
+         "$best using 1:2 with points pt 6 ps 2.5 lc rgb 'red' title 'kept'"
+      << kid_floor << "\n";
   } else {
-    s << "plot $g using 1:2 with linespoints lw 2 pt 7 ps 0.6 title 'KID'\n";
+    s << "plot $g using 1:2 with linespoints lw 2 pt 7 ps 0.6 title 'KID'" << kid_floor << "\n";
   }
-  s << "set ylabel 'FID'\nplot $g using 1:3 with linespoints lw 2 pt 7 ps 0.6 lc 2 title 'FID'\n"
-    << "unset multiplot\n";
+  s << "set ylabel 'FID'\nplot $g using 1:3 with linespoints lw 2 pt 7 ps 0.6 lc 2 title 'FID'" << fid_floor
+    << "\nunset multiplot\n";
   ps.text = s.str();
   return ps;
 }

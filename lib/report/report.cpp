@@ -151,12 +151,14 @@ void split_section(const Experiment& e, const std::string& dir, std::ostringstre
   write_table(dir, "table1_" + e.name + ".csv", t, s);
 }
 
-// The paper's table for this size beside the run's best-run values.
-void paper_section(const Experiment& e, const std::string& dir, std::ostringstream& md, ReportSummary& s) {
-  const PaperComparison c = compare_with_paper(e);
+// One of the paper's tables beside one experiment's best-run values, under `heading`,
+// as report.md's table and as the CSV `csv_name`.
+void paper_table_section(const Experiment& e, const PaperComparison& c, const std::string& heading,
+                         const std::string& csv_name, const std::string& dir, std::ostringstream& md,
+                         ReportSummary& s) {
   if (!c.table || c.rows.empty()) return;
   const PaperTable& t = *c.table;
-  md << "### The paper beside this run (its Table " << t.table << ")\n\n";
+  md << heading << "\n\n";
   if (!c.same_classes) {
     std::vector<std::string> mine = e.classes;
     std::sort(mine.begin(), mine.end());
@@ -170,7 +172,8 @@ void paper_section(const Experiment& e, const std::string& dir, std::ostringstre
   } else {
     md << "The sizes differ: this run has "
        << (e.train_per_class ? format_number(*e.train_per_class) : std::string("an unknown number of"))
-       << " training images per class, the paper's nearest table " << format_number(t.per_class) << " (" << where
+       << " training images per class, the paper's Table " << t.table << " has " << format_number(t.per_class) << " ("
+       << where
        << ": " << t.caption << "). Shown as a reference, not as a reproduction; difference = this run minus the "
        << "paper.\n\n";
   }
@@ -201,8 +204,46 @@ void paper_section(const Experiment& e, const std::string& dir, std::ostringstre
     }
     if (any) md << row(paper) << row(run) << row(diff);
   }
-  md << "\nAs CSV: `paper_vs_run_" << e.name << ".csv` (every published value: `data/paper/published.csv`).\n\n";
-  write_table(dir, "paper_vs_run_" + e.name + ".csv", paper_comparison_table(e, c), s);
+  md << "\nAs CSV: `" << csv_name << "` (every published value: `data/paper/published.csv`).\n\n";
+  write_table(dir, csv_name, paper_comparison_table(e, c), s);
+}
+
+// The paper's table nearest this experiment's size.
+void paper_section(const Experiment& e, const std::string& dir, std::ostringstream& md, ReportSummary& s) {
+  const PaperComparison c = compare_with_paper(e);
+  if (!c.table) return;
+  paper_table_section(e, c, "### The paper beside this run (its Table " + c.table->table + ")",
+                      "paper_vs_run_" + e.name + ".csv", dir, md, s);
+}
+
+// Every table of the paper (2, 3 and 4), each beside the experiment nearest its size,
+// so that the three are on the page whatever sizes were run. A table an experiment's
+// own section already shows is named, not repeated.
+void paper_tables_section(const std::vector<Experiment>& exps, const std::string& dir, std::ostringstream& md,
+                          ReportSummary& s) {
+  std::vector<const Experiment*> all;
+  for (const auto& e : exps) all.push_back(&e);
+  std::ostringstream body;
+  bool any = false;
+  for (const PaperTable& t : paper_tables()) {
+    const Experiment* e = nearest_experiment(t, all);
+    if (!e) continue;
+    any = true;
+    const PaperComparison own = compare_with_paper(*e);
+    if (own.table == &t) {
+      body << "- Table " << t.table << " (" << format_number(t.per_class) << " per class): beside " << size_label(*e)
+           << " in its section above.\n\n";
+      continue;
+    }
+    paper_table_section(*e, compare_with_paper(*e, t),
+                        "### Table " + t.table + " beside " + size_label(*e) + ", the nearest size run",
+                        "paper_table" + t.table + "_vs_" + e->name + ".csv", dir, body, s);
+  }
+  if (!any) return;
+  md << "## The paper's Tables 2-4 beside this study\n\n"
+     << "Each of the paper's result tables beside the experiment nearest its size (training images per class, "
+     << "log scale).\n\n"
+     << body.str();
 }
 
 // The confusion matrix as the paper's Figures 11-12 draw it: a row per predicted
@@ -235,6 +276,8 @@ void experiment_section(const Experiment& e, const std::string& dir, const Repor
        << "2PR/(P+R) of the macro precision P and recall R (every row of the paper's Tables 2-3 satisfies it); "
        << "the last column is scikit-learn's macro F1, the mean of the per-class F1s, which the paper does not "
        << "report.\n\n";
+    const GanReadiness gan = gan_readiness(e);
+    if (e.results.count("gan") && gan.warn()) md << gan.warning() << "\n\n";
     std::vector<std::string> cols{"Pipeline"};
     for (const auto& m : metric_specs()) cols.push_back(m.title);
     md << table_header(cols);
@@ -311,10 +354,34 @@ void experiment_section(const Experiment& e, const std::string& dir, const Repor
     md << "### GAN image quality\n\n";
     if (e.gan_quality) {
       const GanQuality& g = *e.gan_quality;
-      md << "GAN samples against the training split (`gan-quality.json`, fid-kid):\n\n";
-      md << table_header({"Class", "FID", "KID", "KID std"});
+      bool halves = false, val = false;
       for (const auto& r : g.rows) {
-        md << row({r.name == "mean" ? "Mean" : r.name, fixed(r.fid, 3), fixed(r.kid_mean), fixed(r.kid_std)});
+        halves |= r.kid_floor || r.fid_floor;
+        val |= r.kid_val_floor || r.fid_val_floor;
+      }
+      md << "GAN samples against the training split (`gan-quality.json`, fid-kid)";
+      if (halves || val) {
+        md << ", beside the real-vs-real floors: the same metric between "
+           << (halves ? "the two halves of the training split (alternate files of each class)" : "")
+           << (halves && val ? ", and between " : "") << (val ? "the training and validation splits" : "")
+           << ". A generator near the data scores near its floor";
+      }
+      md << ":\n\n";
+      std::vector<std::string> cols{"Class", "FID"};
+      if (halves) cols.push_back("FID floor (halves)");
+      if (val) cols.push_back("FID floor (val)");
+      cols.insert(cols.end(), {"KID", "KID std"});
+      if (halves) cols.push_back("KID floor (halves)");
+      if (val) cols.push_back("KID floor (val)");
+      md << table_header(cols);
+      for (const auto& r : g.rows) {
+        std::vector<std::string> cells{r.name == "mean" ? "Mean" : r.name, fixed(r.fid, 3)};
+        if (halves) cells.push_back(fixed(r.fid_floor, 3));
+        if (val) cells.push_back(fixed(r.fid_val_floor, 3));
+        cells.insert(cells.end(), {fixed(r.kid_mean), fixed(r.kid_std)});
+        if (halves) cells.push_back(fixed(r.kid_floor));
+        if (val) cells.push_back(fixed(r.kid_val_floor));
+        md << row(cells);
       }
       md << "\nFeatures: " << (g.features_description.empty() ? g.features_id : g.features_description) << ". "
          << (g.comparable_with_published ? "These FID/KID values are comparable with published numbers."
@@ -331,10 +398,18 @@ void experiment_section(const Experiment& e, const std::string& dir, const Repor
       const GanSnapshot* best = best_snapshot(e.gan_progress);
       md << "Training progress (`gan-run/metrics.jsonl`): " << e.gan_progress.size() << " snapshots";
       if (best) {
-        md << "; best KID " << fixed(best->kid_mean) << " (FID " << fixed(best->fid_mean, 3) << ") at "
-           << format_number(best->kimg) << " kimg (`" << best->snapshot << "`), the snapshot kept";
+        const bool on_val = best->select_on == "val";
+        md << "; the snapshot kept has the lowest KID against the " << (on_val ? "validation" : "training")
+           << " split: " << fixed(best->selection_kid()) << " at " << format_number(best->kimg) << " kimg (`"
+           << best->snapshot << "`; training-split KID " << fixed(best->kid_mean);
+        if (best->kid_floor_mean) md << ", floor " << fixed(*best->kid_floor_mean);
+        md << ", FID " << fixed(best->fid_mean, 3);
+        if (best->fid_floor_mean) md << ", floor " << fixed(*best->fid_floor_mean, 3);
+        md << ")";
       }
       md << ".\n\n";
+      const GanReadiness gan = gan_readiness(e);
+      if (gan.warn()) md << gan.warning() << "\n\n";
       write_table(dir, "gan_progress_" + e.name + ".csv", gan_progress_table(e), s);
       md << figure(gan_progress_plot(e), dir, o, s);
     }
@@ -434,6 +509,7 @@ ReportSummary write_report(const std::vector<Experiment>& exps, const std::strin
   md << ". Sections per experiment follow; the sources, tool versions and options are listed at the end.\n\n";
 
   for (const auto& e : exps) experiment_section(e, dir, o, md, s);
+  paper_tables_section(exps, dir, md, s);
 
   const auto ordered = by_size(exps);
   if (exps.size() >= 2) {

@@ -64,9 +64,27 @@ CsvTable split_table(const Experiment& e) {
 }
 
 PaperComparison compare_with_paper(const Experiment& e) {
+  const PaperTable* t = nearest_paper_table(e.train_per_class.value_or(0));
+  return t ? compare_with_paper(e, *t) : PaperComparison{};
+}
+
+const Experiment* nearest_experiment(const PaperTable& table, const std::vector<const Experiment*>& exps) {
+  const Experiment* best = nullptr;
+  double best_d = 0;
+  for (const Experiment* e : exps) {
+    if (!e->train_per_class || *e->train_per_class <= 0 || e->results.empty()) continue;
+    const double d = std::abs(std::log(table.per_class / *e->train_per_class));
+    if (!best || d < best_d || (d == best_d && *e->train_per_class > *best->train_per_class)) {
+      best = e;
+      best_d = d;
+    }
+  }
+  return best;
+}
+
+PaperComparison compare_with_paper(const Experiment& e, const PaperTable& table) {
   PaperComparison c;
-  c.table = nearest_paper_table(e.train_per_class.value_or(0));
-  if (!c.table) return c;
+  c.table = &table;
   c.same_size = e.train_per_class && *e.train_per_class == c.table->per_class;
   std::vector<std::string> mine = e.classes;
   std::sort(mine.begin(), mine.end());
@@ -202,13 +220,54 @@ CsvTable sweep_table(const std::vector<const Experiment*>& ordered) {
   return t;
 }
 
+bool GanReadiness::far_from_floor() const {
+  return kid && kid_floor && *kid > kFarFromFloor * std::max(*kid_floor, kFloorResolution);
+}
+
+std::string GanReadiness::warning() const {
+  if (!warn()) return "";
+  std::string why;
+  if (first_snapshot) why = "the kept snapshot is the run's first (`" + snapshot + "`, " + num(kimg) + " kimg)";
+  if (far_from_floor()) {
+    if (!why.empty()) why += " and ";
+    why += "its samples' KID " + fixed(*kid) + " (" + kid_source + ") is " +
+           (*kid_floor > 0 ? format_number(std::round(*kid / *kid_floor)) + " times" : "far above") +
+           " the real-vs-real floor " + fixed(*kid_floor);
+  }
+  return "Warning: the GAN row measures a generator far from the data: " + why + ".";
+}
+
+GanReadiness gan_readiness(const Experiment& e) {
+  GanReadiness r;
+  if (const GanSnapshot* best = best_snapshot(e.gan_progress)) {
+    r.snapshot = best->snapshot;
+    r.kimg = best->kimg;
+    r.first_snapshot = best == &e.gan_progress.front();
+    r.kid = best->selection_kid();
+    r.kid_floor = best->kid_floor_mean;
+    r.kid_source = "gan-run/metrics.jsonl";
+  }
+  if (e.gan_quality && !e.gan_quality->rows.empty()) {
+    const GanQuality::PerClass& mean = e.gan_quality->rows.back();
+    if (mean.kid_mean && mean.kid_floor) {
+      r.kid = mean.kid_mean;
+      r.kid_floor = mean.kid_floor;
+      r.kid_source = "gan-quality.json";
+    }
+  }
+  return r;
+}
+
 CsvTable gan_quality_table(const std::vector<Experiment>& exps) {
   CsvTable t;
-  t.header = {"experiment", "class", "fid", "kid_mean", "kid_std", "features", "comparable_with_published"};
+  t.header = {"experiment",   "class",         "fid",          "kid_mean",
+              "kid_std",      "fid_floor",     "kid_floor",    "fid_val_floor",
+              "kid_val_floor", "features",     "comparable_with_published"};
   for (const auto& e : exps) {
     if (!e.gan_quality) continue;
     for (const auto& r : e.gan_quality->rows) {
-      t.rows.push_back({e.name, r.name, num(r.fid), num(r.kid_mean), num(r.kid_std), e.gan_quality->features_id,
+      t.rows.push_back({e.name, r.name, num(r.fid), num(r.kid_mean), num(r.kid_std), num(r.fid_floor),
+                        num(r.kid_floor), num(r.fid_val_floor), num(r.kid_val_floor), e.gan_quality->features_id,
                         e.gan_quality->comparable_with_published ? "1" : "0"});
     }
   }
@@ -217,9 +276,11 @@ CsvTable gan_quality_table(const std::vector<Experiment>& exps) {
 
 CsvTable gan_progress_table(const Experiment& e) {
   CsvTable t;
-  t.header = {"snapshot", "kimg", "kid_mean", "fid_mean"};
+  t.header = {"snapshot",     "kimg",           "kid_mean",       "fid_mean", "kid_floor_mean",
+              "fid_floor_mean", "kid_val_mean", "fid_val_mean", "select_on"};
   for (const auto& s : e.gan_progress) {
-    t.rows.push_back({s.snapshot, num(s.kimg), num(s.kid_mean), num(s.fid_mean)});
+    t.rows.push_back({s.snapshot, num(s.kimg), num(s.kid_mean), num(s.fid_mean), num(s.kid_floor_mean),
+                      num(s.fid_floor_mean), num(s.kid_val_mean), num(s.fid_val_mean), s.select_on});
   }
   return t;
 }

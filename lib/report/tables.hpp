@@ -32,7 +32,13 @@ struct PaperComparison {
   };
   std::vector<Row> rows;  // pipelines in table order, metrics the table has and the run has
 };
+// Against the paper's table nearest in size (nearest_paper_table), or a given one.
 PaperComparison compare_with_paper(const Experiment& e);
+PaperComparison compare_with_paper(const Experiment& e, const PaperTable& table);
+// The evaluated experiment nearest in training images per class to `table` (log
+// scale, as nearest_paper_table; a tie goes to the larger); nullptr if none has both
+// a size and results.
+const Experiment* nearest_experiment(const PaperTable& table, const std::vector<const Experiment*>& exps);
 CsvTable paper_comparison_table(const Experiment& e, const PaperComparison& c);
 
 struct McNemarRow {
@@ -66,6 +72,27 @@ CsvTable change_table(const std::vector<ChangeRow>& rows);
 
 // The sweep: accuracy and MCC (best run, mean, std) per pipeline and size.
 CsvTable sweep_table(const std::vector<const Experiment*>& ordered);
+
+// Whether the GAN behind the GAN row was trained enough to be compared (issue 12):
+// a kept snapshot that is the first one, or whose KID is far above the
+// real-vs-real floor, means the GAN row measures a generator far from the data.
+// "Far" is a KID above kFarFromFloor times the floor, the floor taken as at least
+// kFloorResolution (a KID floor is about 0 and can be negative: the estimator is
+// unbiased). The samples' KID is gan-quality.json's mean where it has a floor, else
+// the kept snapshot's from metrics.jsonl.
+constexpr double kFarFromFloor = 10;
+constexpr double kFloorResolution = 0.001;
+struct GanReadiness {
+  bool first_snapshot = false;  // the kept snapshot is the run's first
+  std::string snapshot;         // the kept snapshot ("" when metrics.jsonl is absent)
+  double kimg = 0;
+  std::optional<double> kid, kid_floor;  // the values compared
+  std::string kid_source;                // "gan-quality.json" or "gan-run/metrics.jsonl"
+  bool far_from_floor() const;
+  bool warn() const { return first_snapshot || far_from_floor(); }
+  std::string warning() const;  // one line for report.md ("" when !warn())
+};
+GanReadiness gan_readiness(const Experiment& e);
 
 // GAN quality (gan-quality.json) and progress (metrics.jsonl) as CSV.
 CsvTable gan_quality_table(const std::vector<Experiment>& exps);

@@ -57,6 +57,27 @@ report() {
   report
 }
 
+@test "all tools: every floating-point option refuses nan and inf with 64 (issue 10)" {
+  failures=""
+  checked=0
+  for t in "${tools[@]}"; do
+    # The options --help labels FLOAT (CLI11's name for a floating-point value).
+    mapfile -t opts < <("$bin_dir/$t" --help | grep -oE -- '--[a-z0-9-]+ FLOAT' | cut -d' ' -f1 | sort -u)
+    for o in "${opts[@]}"; do
+      for v in nan inf -inf 1e999; do
+        run --separate-stderr "$bin_dir/$t" "$o" "$v"
+        checked=$((checked + 1))
+        [[ $status -eq 64 ]] || failures+="$t $o $v: exited $status, not 64"$'\n'
+        [[ "$stderr" == *"$o: must be a finite number (got $v)"* ]] ||
+          failures+="$t $o $v: message is '$stderr'"$'\n'
+      done
+    done
+  done
+  # gan-train alone has more than ten: a --help format change must not empty the list.
+  [[ $checked -ge 40 ]] || failures+="only $checked option values checked"$'\n'
+  report
+}
+
 @test "all tools: --print-config prints JSON that parses" {
   failures=""
   for t in "${tools[@]}"; do

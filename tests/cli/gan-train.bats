@@ -57,7 +57,11 @@ make_gan_data() {
   make_png "sizes/bright/zz.png" 32 32
   run -65 --separate-stderr gan-train --data sizes --out run --dry-run
   assert_equal "$output" ""
-  [[ "$stderr" == *"zz.png: image size 32x32 differs from 16x16"* ]]
+  [[ "$stderr" == *"zz.png: image size 32x32 differs from the 16x16 of 8 of the 9 images"* ]]
+  # The odd image first in the folder's order is the one named, not the good ones after it.
+  mv sizes/bright/zz.png "sizes/bright/aa.png"
+  run -65 --separate-stderr gan-train --data sizes --out run --dry-run
+  [[ "$stderr" == *"sizes/bright/aa.png: image size 32x32 differs from the 16x16 of 8 of the 9 images"* ]]
   mkdir empty
   run -65 --separate-stderr gan-train --data empty --out run --dry-run
   assert_equal "$output" ""
@@ -152,22 +156,58 @@ PY
   gan-train -q --data data --out run "${TINY[@]}" --kimg 0.008 --tick 0.004 >/dev/null
   run -64 --separate-stderr gan-train --resume run --kimg 0.016 --batch 8
   assert_equal "$output" ""
-  [[ "$stderr" == *"--batch cannot change on --resume"* ]]
+  [[ "$stderr" == *"--batch 8 cannot change on --resume (the run's options.json has 4)"* ]]
+  run -64 --separate-stderr gan-train --resume run --kimg 0.016 --seed 3
+  [[ "$stderr" == *"--seed 3 cannot change on --resume (the run's options.json has 0)"* ]]
+  run -64 --separate-stderr gan-train --resume run --kimg 0.016 --gamma 2
+  [[ "$stderr" == *"--gamma 2.0 cannot change on --resume (the run's options.json has 1.024)"* ]]
   run -0 --separate-stderr gan-train --resume run --kimg 0.016 --threads 1
   python3 - "$output" <<'PY'
 import json, sys
 assert json.loads(sys.argv[1])["results"]["nimg"] == 16
 PY
+  # A pipeline repeats its whole command line: the run's own values are accepted.
+  run -0 --separate-stderr gan-train --resume run --data data --out run "${TINY[@]}" --kimg 0.024 --tick 0.004 \
+    --seed 0 --gamma 1.024
+  python3 - "$output" <<'PY'
+import json, sys
+assert json.loads(sys.argv[1])["results"]["nimg"] == 24
+PY
   [[ -f run/network-snapshot-000000016.safetensors ]]
   [[ -f run/options-resume.json ]]
 }
 
-@test "gan-train: an existing run folder is 73 without --resume" {
+@test "gan-train --resume reports the run's options, not the defaults" {
   make_gan_data data
-  gan-train -q --data data --out run --dry-run >/dev/null
-  run -73 --separate-stderr gan-train --data data --out run --dry-run
+  gan-train -q --data data --out run "${TINY[@]}" --kimg 0.004 --tick 0.004 --seed 5 >/dev/null
+  run -0 --separate-stderr gan-train --resume run --kimg 0.008
+  python3 - "$output" <<'PY'
+import json, sys
+for name, d in (("stdout", json.loads(sys.argv[1])), ("options-resume.json", json.load(open("run/options-resume.json")))):
+    o = d["options"]
+    got = (o["batch"], o["cbase"], o["cmax"], o["z-dim"], o["seed"], o["kimg"], o["data"], o["metric-features"])
+    assert got == (4, 128, 16, 32, 5, 0.008, "data", "none"), (name, got)
+PY
+}
+
+@test "gan-train: a folder that holds a run is 73 without --resume; a dry run's folder starts for real" {
+  make_gan_data data
+  gan-train -q --data data --out run "${TINY[@]}" --kimg 0.004 --dry-run >/dev/null
+  run -0 --separate-stderr gan-train --data data --out run "${TINY[@]}" --kimg 0.004 --tick 0.004
+  [[ -f run/stats.jsonl ]]
+  run -73 --separate-stderr gan-train --data data --out run "${TINY[@]}" --kimg 0.004 --dry-run
   assert_equal "$output" ""
-  [[ "$stderr" == *"use --resume"* ]]
+  [[ "$stderr" == *"gan-train: error: run: already holds a run; use --resume run to continue it"* ]]
+}
+
+@test "gan-train: a second writer of one run folder is 73 at once" {
+  make_gan_data data
+  gan-train -q --data data --out run "${TINY[@]}" --kimg 0.004 --tick 0.004 >/dev/null
+  # flock(1) holds the lock while the second gan-train runs under it.
+  run -73 --separate-stderr flock run/.xr-lock gan-train --resume run --kimg 0.008
+  assert_equal "$output" ""
+  [[ "$stderr" == *"run: another gan-train is writing to this folder"* ]]
+  [[ $(wc -l < run/stats.jsonl) -eq 1 ]]
 }
 
 @test "gan-train: --device cuda without CUDA is 69" {
@@ -311,7 +351,7 @@ PY
   assert_equal "$output" ""
   [[ "$stderr" == *"--val cannot change on --resume of a run that selects on it"* ]]
   run -64 --separate-stderr gan-train --resume run --kimg 0.016 --select-on train
-  [[ "$stderr" == *"--select-on cannot change on --resume"* ]]
+  [[ "$stderr" == *'--select-on "train" cannot change on --resume (the run'"'"'s options.json has "val")'* ]]
   run -0 --separate-stderr gan-train --resume run --kimg 0.016 --threads 1
   python3 - "$output" <<'PY'
 import json, sys

@@ -54,6 +54,15 @@ PINNED=(--rotation 0 --width-shift 0 --height-shift 0 --shear 0 --zoom-range 1.2
   [[ ! -e out ]]
 }
 
+@test "xr-augment: a class folder classes.txt leaves out is 65 naming both" {
+  make_class_folder in 2 A B
+  echo A > in/classes.txt
+  run -65 --separate-stderr xr-augment in out -n 2
+  assert_equal "$output" ""
+  [[ "$stderr" == *"in/classes.txt: does not list the class folder 'B'"* ]]
+  [[ ! -e out ]]
+}
+
 @test "xr-augment: a corrupt PNG is 65 naming it, and no output is left" {
   make_class_folder in 3 A
   make_png in/A/bad.png 16 16 --truncate 60

@@ -148,7 +148,9 @@ PY
   paper_sized exp1000 1000
   run -0 --separate-stderr xr-report exp1000 --out rep --gnuplot none
   grep -q "^### The paper beside this run (its Table 2)$" rep/report.md
-  run ! grep -q "sizes differ" rep/report.md
+  # Only the study section's Tables 3 and 4, beside the same run, differ in size.
+  [[ $(grep -c "sizes differ" rep/report.md) -eq 2 ]]
+  grep -q "^- Table 2 (1000 per class): beside exp1000 (1000 training images per class) in its section above.$" rep/report.md
   run ! grep -q "Not the paper's classes" rep/report.md
   # Table 2, no augmentation: accuracy 0.85 against the run's 0.75.
   grep -q '^| None | paper | 0.850 | 0.845 | 0.769 | 0.805 | 0.931 | 0.740 |$' rep/report.md
@@ -165,10 +167,38 @@ PY
 @test "xr-report: other sizes and classes get the nearest table and say so" {
   run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
   grep -q "^### The paper beside this run (its Table 3)$" rep/report.md
-  grep -q "^The sizes differ: this run has 8 training images per class, the paper's nearest table 500 " rep/report.md
+  grep -q "^The sizes differ: this run has 8 training images per class, the paper's Table 3 has 500 " rep/report.md
   grep -q "^Not the paper's classes: this run has COVID, Normal, Viral Pneumonia; the paper has COVID, Lung_Opacity, Normal, Viral Pneumonia.$" rep/report.md
-  # The class line comes right above the table's text, once per experiment.
-  [[ $(grep -c "^Not the paper's classes" rep/report.md) -eq 1 ]]
+  # The class line comes right above the table's text, once per table shown: small's
+  # own (Table 3), and Tables 2 and 4 beside it in the study section.
+  [[ $(grep -c "^Not the paper's classes" rep/report.md) -eq 3 ]]
+}
+
+@test "xr-report: all three of the paper's tables are shown, whatever sizes were run" {
+  run -0 --separate-stderr xr-report fixture/small fixture/micro --out rep --gnuplot none
+  grep -q "^## The paper's Tables 2-4 beside this study$" rep/report.md
+  grep -q "^### Table 2 beside small (8 training images per class), the nearest size run$" rep/report.md
+  grep -q "^### Table 4 beside small (8 training images per class), the nearest size run$" rep/report.md
+  grep -q "^- Table 3 (500 per class): beside small (8 training images per class) in its section above.$" rep/report.md
+  grep -q "^The sizes differ: this run has 8 training images per class, the paper's Table 2 has 1000 " rep/report.md
+  grep -q '^small,8,2,,1000,0,0,none,accuracy,0.85,0.75,' rep/paper_table2_vs_small.csv
+  grep -q '^small,8,4,,2000,0,0,gan,accuracy,0.871,' rep/paper_table4_vs_small.csv
+}
+
+@test "xr-report: the floors beside the GAN's FID/KID, and a warning above an untrained GAN's row" {
+  run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
+  grep -q '^| Mean | 11.500 | 3.500 | 4.500 | 0.0200 | 0.0010 | 0.0040 | 0.0060 |$' rep/report.md
+  grep -q '^small,mean,11.5,0.02,0.001,3.5,0.004,4.5,0.006,' rep/gan_quality.csv
+  run ! grep -q "^Warning: the GAN row" rep/report.md
+  # The first snapshot has the lowest KID: it is the one kept, and the report says so
+  # above the classification table and in the GAN section.
+  sed -i '1s/"kid": {"mean": 0.09}/"kid": {"mean": 0.001}/' fixture/small/gan-run/metrics.jsonl
+  run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
+  [[ $(grep -c "^Warning: the GAN row measures a generator far from the data: the kept snapshot is the run's first (\`network-snapshot-000004000.safetensors\`, 4 kimg).$" rep/report.md) -eq 2 ]]
+  # Far from the floor: the samples' KID 20 times the halves floor.
+  sed -i 's/"kid_mean": 0.02,/"kid_mean": 0.08,/' fixture/small/gan-quality.json
+  run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
+  grep -q "and its samples' KID 0.0800 (gan-quality.json) is 20 times the real-vs-real floor 0.0040.$" rep/report.md
 }
 
 @test "xr-report: F1 is the paper's 2PR/(P+R), sklearn's macro F1 beside it; older cls-eval files read" {

@@ -86,6 +86,36 @@ setup() {
   done < <(grep ',train,' micro/split.csv)
 }
 
+@test "xr-split --subset-of: a row listed twice is 65 naming the CSV and both rows" {
+  make_class_folder in 8 A B
+  xr-split -q in small -n 4
+  { cat small/split.csv; sed -n 3p small/split.csv; } > twice.csv
+  run -65 --separate-stderr xr-split in micro -n 2 --subset-of twice.csv
+  assert_equal "$output" ""
+  [[ "$stderr" == *"xr-split: error: twice.csv: row 17 lists "*" again (first in row 2)"* ]]
+  [[ ! -e micro ]]
+}
+
+@test "xr-split: a file that is not an image is 65 naming it, before anything is written" {
+  make_class_folder in 6 A B
+  echo "not an image" > in/B/notes.png
+  run -65 --separate-stderr xr-split in out -n 2
+  assert_equal "$output" ""
+  [[ "$stderr" == *"xr-split: error: in/B/notes.png: "* ]]
+  [[ ! -e out ]]
+  [[ -z $(find . -maxdepth 1 -name '.out.tmp-*') ]]  # no staging folder left either
+}
+
+@test "xr-split: a class left with no validation or test image is warned about" {
+  make_class_folder in 4 A
+  make_class_folder in 5 B
+  run -0 --separate-stderr xr-split in out -n 4
+  [[ "$stderr" == *"class 'A': val holds no images (4 in all, 4 in train)"* ]]
+  [[ "$stderr" == *"class 'A': test holds no images (4 in all, 4 in train)"* ]]
+  [[ "$stderr" == *"class 'B': val holds no images (5 in all, 4 in train)"* ]]
+  [[ "$stderr" != *"class 'B': test holds no images"* ]]
+}
+
 @test "xr-split keeps byte-identical copies in one split unless told otherwise" {
   make_class_folder in 10 A
   for i in 0 1 2; do cp in/A/img$i.png in/A/copy$i.png; done

@@ -175,9 +175,17 @@ def main():
             write_png(os.path.join(d, "gan", c, f"seed{i:04d}.png"), 40 * k + 10 * i + 120)
     gq = {"schema": "xr-fid-kid/1", "tool": "fid-kid", "version": "0.1.0", "options": {"features": "random"},
           "results": {"class_order": CLASSES,
-                      "classes": {c: {"fid": 10.5 + k, "kid_mean": 0.01 * (k + 1), "kid_std": 0.001}
+                      "classes": {c: {"fid": 10.5 + k, "kid_mean": 0.01 * (k + 1), "kid_std": 0.001,
+                                      "floor": {"halves": {"fid": 2.5 + k, "kid_mean": 0.002 * (k + 1),
+                                                           "kid_std": 0.0005},
+                                                "val": {"fid": 3.5 + k, "kid_mean": 0.003 * (k + 1),
+                                                        "kid_std": 0.0005}}}
                                   for k, c in enumerate(CLASSES)},
-                      "mean": {"fid": 11.5, "kid_mean": 0.02, "kid_std": 0.001},
+                      # The floors' mean is the mean of the classes' (fid-kid's rule): KID 0.004 is
+                      # 5 times below the samples' 0.02, not "far" (xr-report's threshold is 10).
+                      "mean": {"fid": 11.5, "kid_mean": 0.02, "kid_std": 0.001,
+                               "floor": {"halves": {"fid": 3.5, "kid_mean": 0.004, "kid_std": 0.0005},
+                                         "val": {"fid": 4.5, "kid_mean": 0.006, "kid_std": 0.0005}}},
                       "warnings": ["class 'COVID': 3 images, not more than 2048 feature dimensions"],
                       "features": {"id": "random:he-normal:seed=1", "comparable_with_published": False,
                                    "description": "Inception-v3 with random weights: NOT comparable"}}}
@@ -187,7 +195,9 @@ def main():
     with open(os.path.join(d, "gan-run", "metrics.jsonl"), "w") as f:
         for s, (kimg, kid, fid) in enumerate([(4, 0.09, 80.0), (8, 0.03, 40.0), (12, 0.05, 45.0)]):
             f.write(json.dumps({"snapshot": f"network-snapshot-{kimg * 1000:09d}.safetensors", "kimg": kimg,
-                                "nimg": kimg * 1000, "kid": {"mean": kid}, "fid": {"mean": fid}}) + "\n")
+                                "nimg": kimg * 1000, "kid": {"mean": kid}, "fid": {"mean": fid},
+                                "kid_floor": {"mean": 0.004}, "fid_floor": {"mean": 3.5},
+                                "select_on": "train"}) + "\n")
     with open(os.path.join(d, "gan-run", "options.json"), "w") as f:
         json.dump({"tool": "gan-train", "options": {"kimg": 12, "gamma": 1.024, "batch": 32}}, f, indent=2)
     os.makedirs(os.path.join(d, "cls", "none"))

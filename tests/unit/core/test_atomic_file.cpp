@@ -3,8 +3,10 @@
 // and leaves the old one (or none) otherwise.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -167,6 +169,63 @@ TEST_F(AtomicTest, StagedDirWithoutCommitLeavesTheOldFolder) {
     xr::StagedDir out(p("fresh"));
   }
   EXPECT_EQ(listing(dir_), (Names{"out"}));
+}
+
+// A child process builds a staged folder two levels deep with a temporary file in it,
+// then gets SIGTERM (as from kill, or Ctrl-C's SIGINT): the handler must remove it all.
+TEST_F(AtomicTest, AnInterruptRemovesTheStagedFolderAndTemporaries) {
+  for (int sig : {SIGTERM, SIGINT}) {
+    xr::ensure_directory(p("out"));
+    xr::write_file_atomic(p("out/old.txt"), "old");
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      xr::install_interrupt_cleanup();
+      xr::StagedDir out(p("out"));
+      xr::ensure_directory(out.path() + "/A/deeper");
+      for (int i = 0; i < 300; ++i) xr::write_file_atomic(out.path() + "/A/img" + std::to_string(i) + ".png", "x");
+      xr::write_file_atomic(out.path() + "/A/deeper/x.png", "x");
+      xr::AtomicFile pending(out.path() + "/A/half.png");
+      std::ofstream(pending.temp_path()) << "half";
+      xr::AtomicFile beside(p("note.txt"));
+      std::ofstream(beside.temp_path()) << "half";
+      std::raise(sig);
+      _exit(0);  // not reached
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << status;
+    EXPECT_EQ(listing(dir_), (Names{"out"})) << "signal " << sig;
+    EXPECT_EQ(listing(dir_ / "out"), (Names{"old.txt"}));
+  }
+}
+
+// What a kill -9 leaves (no handler runs) is removed by the next run writing the same
+// name, when the process that made it has ended; a live process's is left alone.
+TEST_F(AtomicTest, AStaleStagedFolderOfAnEndedProcessIsRemovedByTheNextRun) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);  // an ended process's id
+  const std::string dead = "." + std::string("out.tmp-") + std::to_string(child) + "-0";
+  const std::string live = ".out.tmp-" + std::to_string(getppid()) + "-0";  // our parent: alive
+  xr::ensure_directory(p(dead + "/A"));
+  xr::write_file_atomic(p(dead + "/A/img.png"), "x");
+  xr::ensure_directory(p(live));
+  xr::ensure_directory(p(".other.tmp-" + std::to_string(child) + "-3"));  // another output's
+  xr::ensure_directory(p(".out.tmp-x-1"));                                // not one of ours
+  {
+    xr::StagedDir out(p("out"));
+    out.commit();
+  }
+  auto sorted = [](Names n) {
+    std::sort(n.begin(), n.end());
+    return n;
+  };
+  EXPECT_EQ(listing(dir_), sorted({".other.tmp-" + std::to_string(child) + "-3", ".out.tmp-x-1", live, "out"}));
+  std::ofstream(p(".run1.safetensors.tmp-" + std::to_string(child) + "-7")) << "half";
+  xr::remove_stale_temporaries(dir_.string());  // any name
+  EXPECT_EQ(listing(dir_), sorted({".out.tmp-x-1", live, "out"}));
 }
 
 TEST_F(AtomicTest, StagedDirCreatesMissingParents) {

@@ -105,6 +105,35 @@ TEST_F(DatasetTest, ClassesTxtErrors) {
   expect_error([&] { xr::scan_image_folder(root()); }, xr::Exit::kDataErr);
 }
 
+TEST_F(DatasetTest, AFolderClassesTxtLeavesOutIsBadDataUnlessEmptyOrHidden) {
+  touch("A/a.png");
+  touch("B/b.png");
+  fs::create_directories(root_ / "empty");
+  touch(".staging/x.png");
+  xr::write_file_atomic((root_ / "classes.txt").string(), "A\n");
+  const std::string msg = expect_error([&] { xr::scan_image_folder(root()); }, xr::Exit::kDataErr);
+  EXPECT_EQ(msg, (root_ / "classes.txt").string() + ": does not list the class folder 'B' (add it to classes.txt, "
+                 "or move the folder out of " + root() + ")");
+  fs::remove_all(root_ / "B");
+  EXPECT_EQ(xr::scan_image_folder(root()).classes, (Names{"A"}));  // empty and hidden folders ignored
+}
+
+TEST_F(DatasetTest, AClassNameWithAControlCharacterIsRefusedOnReadAndWrite) {
+  touch("A/a.png");
+  touch("B\nC/a.png");
+  std::string msg = expect_error([&] { xr::scan_image_folder(root()); }, xr::Exit::kDataErr);
+  EXPECT_NE(msg.find("cannot hold a line break or other control character"), std::string::npos) << msg;
+  fs::remove_all(root_ / "B\nC");
+  touch("B\tC/a.png");
+  msg = expect_error([&] { xr::scan_image_folder(root()); }, xr::Exit::kDataErr);
+  EXPECT_NE(msg.find("control character"), std::string::npos) << msg;
+  fs::remove_all(root_ / "B\tC");
+  expect_error([&] { xr::write_class_list(root(), {"A", "B\nC"}); }, xr::Exit::kDataErr);
+  EXPECT_FALSE(fs::exists(root_ / "classes.txt"));
+  xr::write_class_list(root(), {"A"});
+  EXPECT_EQ(xr::read_file((root_ / "classes.txt").string()), "A\n");
+}
+
 TEST_F(DatasetTest, HiddenAndNonImageFilesAreIgnored) {
   touch("A/a.png");
   touch("A/.a.png.tmp-123-0");

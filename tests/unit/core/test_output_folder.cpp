@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/atomic_file.hpp"
+#include "core/errors.hpp"
 #include "core/output_folder.hpp"
 #include "core/tool_main.hpp"
 
@@ -128,3 +129,44 @@ TEST_F(OutputFolderTest, ForceIsOnlyOfferedByToolsThatReplaceAFolder) {
 }
 
 }  // namespace
+
+// A folder filled file by file: made and checked before the work, and not left behind
+// empty when the tool fails before writing into it.
+TEST_F(OutputFolderTest, AFilledOutputDirIsMadeCheckedAndRemovedWhenLeftEmpty) {
+  {
+    const xr::FilledOutputDir out(p("a/b/out/"));
+    EXPECT_TRUE(fs::is_directory(dir_ / "a/b/out"));
+    std::ofstream(dir_ / "a/b/out/.xr-lock");  // hidden files do not count
+  }  // failed before writing anything: every folder it made is gone
+  EXPECT_FALSE(fs::exists(dir_ / "a"));
+  {
+    const xr::FilledOutputDir out(p("a/out"));
+    std::ofstream(dir_ / "a/out/metrics.json") << "{}";
+  }
+  EXPECT_TRUE(fs::exists(dir_ / "a/out/metrics.json"));
+  {
+    const xr::FilledOutputDir out(p("a/out"));  // existing: never removed
+    fs::remove(dir_ / "a/out/metrics.json");
+  }
+  EXPECT_TRUE(fs::is_directory(dir_ / "a/out"));
+  write("a/sibling.txt", "x");
+  {
+    const xr::FilledOutputDir out(p("a/new/deeper"));
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "a/new"));
+  EXPECT_TRUE(fs::exists(dir_ / "a/sibling.txt"));
+  write("file", "x");
+  try {
+    const xr::FilledOutputDir out(p("file"));
+    ADD_FAILURE() << "a file accepted as the output folder";
+  } catch (const xr::Error& e) {
+    EXPECT_EQ(e.code(), xr::Exit::kCantCreate);
+    EXPECT_NE(std::string(e.what()).find("exists and is not a folder"), std::string::npos) << e.what();
+  }
+  if (geteuid() != 0) {  // root writes anywhere
+    fs::create_directories(dir_ / "ro");
+    fs::permissions(dir_ / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+    EXPECT_THROW(xr::FilledOutputDir(p("ro")), xr::Error);
+    fs::permissions(dir_ / "ro", fs::perms::owner_all);
+  }
+}

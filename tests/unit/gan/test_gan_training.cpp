@@ -275,7 +275,8 @@ TEST_F(GanTraining, BadDataFoldersAreDataErrors) {
     FAIL() << "mixed sizes accepted";
   } catch (const xr::Error& e) {
     EXPECT_EQ(e.code(), xr::Exit::kDataErr);
-    EXPECT_NE(std::string(e.what()).find("8x8 differs from 16x16"), std::string::npos) << e.what();
+    EXPECT_NE(e.path().find("odd.png"), std::string::npos) << e.path();
+    EXPECT_EQ(std::string(e.what()), "image size 8x8 differs from the 16x16 of 4 of the 5 images");
   }
   make_data(tmp.str("npot"), 2, 12);
   EXPECT_EQ(code_of(tmp.str("npot")), 65);

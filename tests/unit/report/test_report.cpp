@@ -388,6 +388,100 @@ TEST(Report, PaperBesideARunOfTheSameSize) {
   }
 }
 
+TEST(Report, EveryPaperTableGetsTheNearestExperiment) {
+  const auto exps = all_experiments();  // micro 4, tiny 2, small 8 per class
+  std::vector<const rep::Experiment*> all;
+  for (const auto& e : exps) all.push_back(&e);
+  for (const rep::PaperTable& t : rep::paper_tables()) {
+    const rep::Experiment* e = rep::nearest_experiment(t, all);
+    ASSERT_NE(e, nullptr) << t.table;
+    EXPECT_EQ(e->name, "small") << t.table;  // 8 is the nearest to 500, 1000 and 2000
+    const rep::PaperComparison c = rep::compare_with_paper(*e, t);
+    EXPECT_EQ(c.table, &t);
+    EXPECT_FALSE(c.same_size);
+    EXPECT_EQ(c.rows.size(), t.table == "4" ? 3u : 18u);
+  }
+  // A tie on the log scale goes to the larger size: 250 and 1000 are as near to 500.
+  rep::Experiment a = exps[2], b = exps[2];
+  a.train_per_class = 250;
+  b.train_per_class = 1000;
+  const rep::PaperTable* t3 = rep::nearest_paper_table(500);
+  ASSERT_NE(t3, nullptr);
+  EXPECT_EQ(rep::nearest_experiment(*t3, {&a, &b}), &b);
+  EXPECT_EQ(rep::nearest_experiment(*t3, {}), nullptr);
+}
+
+TEST(Report, SelectionOnTheValidationSplitKeepsItsLowestKid) {
+  const auto p = rep::parse_gan_progress(
+      "{\"snapshot\":\"a\",\"kimg\":4,\"kid\":{\"mean\":0.09},\"fid\":{\"mean\":80},"
+      "\"kid_val\":{\"mean\":0.02},\"select_on\":\"val\"}\n"
+      "{\"snapshot\":\"b\",\"kimg\":8,\"kid\":{\"mean\":0.03},\"fid\":{\"mean\":40},"
+      "\"kid_val\":{\"mean\":0.05},\"select_on\":\"val\"}\n",
+      "m.jsonl");
+  const rep::GanSnapshot* best = rep::best_snapshot(p);
+  ASSERT_NE(best, nullptr);
+  EXPECT_EQ(best->snapshot, "a");  // lowest validation KID, not the lowest training KID (b)
+  EXPECT_DOUBLE_EQ(best->selection_kid(), 0.02);
+  // select_on val without the value it selects by, or an unknown split: bad data.
+  EXPECT_EQ(code_of([] {
+              rep::parse_gan_progress("{\"kimg\":4,\"kid\":{\"mean\":1},\"fid\":{\"mean\":1},\"select_on\":\"val\"}",
+                                      "m");
+            }),
+            xr::Exit::kDataErr);
+  EXPECT_EQ(code_of([] {
+              rep::parse_gan_progress("{\"kimg\":4,\"kid\":{\"mean\":1},\"fid\":{\"mean\":1},\"select_on\":\"x\"}",
+                                      "m");
+            }),
+            xr::Exit::kDataErr);
+}
+
+TEST(Report, GanFloorsAreReadAndAnUntrainedGanIsFlagged) {
+  rep::Experiment e = rep::load_experiment(fixture("small"));
+  const auto& mean = e.gan_quality->rows.back();
+  EXPECT_DOUBLE_EQ(*mean.kid_floor, 0.004);  // make_fixture.py
+  EXPECT_DOUBLE_EQ(*mean.fid_val_floor, 4.5);
+  EXPECT_DOUBLE_EQ(*e.gan_quality->rows[0].kid_val_floor, 0.003);
+  EXPECT_DOUBLE_EQ(*e.gan_progress[1].kid_floor_mean, 0.004);
+  // Kept: the second snapshot; KID 0.02 is 5 times the floor 0.004 (below 10): no warning.
+  rep::GanReadiness r = rep::gan_readiness(e);
+  EXPECT_FALSE(r.first_snapshot);
+  EXPECT_EQ(r.kid_source, "gan-quality.json");
+  EXPECT_FALSE(r.warn());
+  EXPECT_EQ(r.warning(), "");
+  // The first snapshot kept.
+  e.gan_progress[0].kid_mean = 0.01;
+  r = rep::gan_readiness(e);
+  EXPECT_TRUE(r.first_snapshot);
+  EXPECT_FALSE(r.far_from_floor());
+  EXPECT_EQ(r.warning(),
+            "Warning: the GAN row measures a generator far from the data: the kept snapshot is the run's first "
+            "(`network-snapshot-000004000.safetensors`, 4 kimg).");
+  // Far from the floor: 0.06 against 0.004 is 15 times (above 10).
+  e.gan_quality->rows.back().kid_mean = 0.06;
+  r = rep::gan_readiness(e);
+  EXPECT_TRUE(r.far_from_floor());
+  EXPECT_EQ(r.warning(),
+            "Warning: the GAN row measures a generator far from the data: the kept snapshot is the run's first "
+            "(`network-snapshot-000004000.safetensors`, 4 kimg) and its samples' KID 0.0600 (gan-quality.json) is "
+            "15 times the real-vs-real floor 0.0040.");
+  // A floor of about 0 is read as kFloorResolution: 0.005 is not far, 0.02 is.
+  e.gan_quality->rows.back().kid_floor = -0.0002;
+  e.gan_quality->rows.back().kid_mean = 0.005;
+  EXPECT_FALSE(rep::gan_readiness(e).far_from_floor());
+  e.gan_quality->rows.back().kid_mean = 0.02;
+  EXPECT_TRUE(rep::gan_readiness(e).far_from_floor());
+  EXPECT_NE(rep::gan_readiness(e).warning().find("KID 0.0200 (gan-quality.json) is far above the real-vs-real "
+                                                 "floor -0.0002"),
+            std::string::npos);
+  // Without gan-quality.json floors, the kept snapshot's own KID and floor.
+  e.gan_quality.reset();
+  e.gan_progress[0].kid_mean = 0.09;
+  r = rep::gan_readiness(e);
+  EXPECT_EQ(r.kid_source, "gan-run/metrics.jsonl");
+  EXPECT_DOUBLE_EQ(*r.kid, 0.03);  // snapshot b
+  EXPECT_FALSE(r.warn());
+}
+
 TEST(Report, SweepPlotHasIntervalsAndThePapersPoints) {
   const auto exps = all_experiments();
   const rep::PlotScript p = rep::sweep_plot(rep::by_size(exps));
