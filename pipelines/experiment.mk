@@ -90,6 +90,12 @@ $$($(1)_DIR)/gan-quality.json: $$($(1)_DIR)/gan/classes.txt
 	  --floor-val $$($(1)_DIR)/split/val $$(if $$(METRIC_WEIGHTS),--weights $$(METRIC_WEIGHTS)) \
 	  --device $$(DEVICE) $$(xr_capture)
 
+# The classical images measured as the GAN's samples are (same split, features and
+# seed): the scale xr-report reads the GAN's FID/KID on, and warns against.
+$$($(1)_DIR)/classical-quality.json: $$($(1)_DIR)/classical/augment.csv
+	$$(call xr_run,fid-kid) $$($(1)_DIR)/split/train $$($(1)_DIR)/classical --features $$(METRIC_FEATURES) \
+	  --no-floor $$(if $$(METRIC_WEIGHTS),--weights $$(METRIC_WEIGHTS)) --device $$(DEVICE) $$(xr_capture)
+
 # The classifier for each pipeline: the real training images plus its extra images.
 $(1)_TRAIN_none :=
 $(1)_TRAIN_classical := --train $$($(1)_DIR)/classical
@@ -102,7 +108,7 @@ $$(foreach p,$$(PIPELINES),$$(eval $$(call xr_classifier,$(1),$$(p))))
 
 $(1): $$($(1)_DIR)/report/report.md
 $$($(1)_DIR)/report/report.md: $$(foreach p,$$(PIPELINES),$$($(1)_DIR)/eval/$$(p)/metrics.json) \
-    $$($(1)_DIR)/gan-quality.json
+    $$($(1)_DIR)/gan-quality.json $$($(1)_DIR)/classical-quality.json
 	$$(XR_BIN)/xr-report $$($(1)_DIR) --out $$($(1)_DIR)/report
 endef
 

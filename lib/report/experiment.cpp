@@ -318,6 +318,8 @@ Experiment load_experiment(const std::string& dir) {
   } else {
     e.missing.push_back("gan-quality.json (fid-kid): FID/KID of the GAN samples not measured");
   }
+  const std::string cq = (root / "classical-quality.json").string();
+  if (fs::exists(cq)) e.classical_quality = parse_gan_quality(read_json_file(cq), cq);
   const std::string gm = (root / "gan-run" / "metrics.jsonl").string();
   if (fs::exists(gm)) {
     e.gan_progress = parse_gan_progress(read_file(gm), gm);

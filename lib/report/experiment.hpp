@@ -66,7 +66,7 @@ struct GanSnapshot {
   double selection_kid() const;
 };
 
-struct GanQuality {  // gan-quality.json (fid-kid of the samples vs the train split)
+struct GanQuality {  // gan-quality.json (fid-kid of the samples vs the train split), or classical-quality.json
   std::string path;
   std::string tool_version;
   struct PerClass {
@@ -96,6 +96,9 @@ struct Experiment {
   SplitCounts split_counts;
   std::map<std::string, PipelineResult> results;  // pipelines with metrics.json
   std::optional<GanQuality> gan_quality;
+  // classical-quality.json: fid-kid of the classical-augmentation images against the
+  // same training split, on the same features: the scale the GAN's values are read on.
+  std::optional<GanQuality> classical_quality;
   std::vector<GanSnapshot> gan_progress;  // gan-run/metrics.jsonl, in file order
   nlohmann::json gan_options;             // gan-run/options.json (null if absent)
   std::vector<std::string> missing;       // human-readable lines for report.md

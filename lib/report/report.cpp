@@ -11,6 +11,7 @@
 #include "core/csv.hpp"
 #include "core/log.hpp"
 #include "core/png_io.hpp"
+#include "report/noise.hpp"
 #include "report/plots.hpp"
 #include "report/published.hpp"
 #include "report/sample_grid.hpp"
@@ -173,9 +174,11 @@ void paper_table_section(const Experiment& e, const PaperComparison& c, const st
     md << "The sizes differ: this run has "
        << (e.train_per_class ? format_number(*e.train_per_class) : std::string("an unknown number of"))
        << " training images per class, the paper's Table " << t.table << " has " << format_number(t.per_class) << " ("
-       << where
-       << ": " << t.caption << "). Shown as a reference, not as a reproduction; difference = this run minus the "
-       << "paper.\n\n";
+       << where << ": " << t.caption << "). "
+       << (c.by_name ? "Set beside it by name (the paper calls its " + format_number(t.per_class) +
+                           "-per-class experiment " + e.name + "); shown"
+                     : std::string("Shown"))
+       << " as a reference, not as a reproduction; difference = this run minus the paper.\n\n";
   }
   std::vector<std::string> metrics;
   for (const auto& m : metric_specs()) {
@@ -262,9 +265,68 @@ void confusion_table(const PipelineResult& r, std::ostringstream& md) {
   md << "\n";
 }
 
+// The experiment's noise verdict in one sentence, for the top of its section: which
+// differences between pipelines exceed the classifier's run-to-run spread.
+std::string noise_sentence(const std::vector<NoiseRow>& rows) {
+  if (rows.empty()) return "";
+  int fewest = 0, most = 0;
+  bool any_spread = false;
+  std::vector<std::string> exceed;
+  for (const auto& r : rows) {
+    for (int n : {r.runs_a, r.runs_b}) {
+      fewest = fewest == 0 ? n : std::min(fewest, n);
+      most = std::max(most, n);
+    }
+    if (r.verdict != NoiseRow::Verdict::kNoSpread) any_spread = true;
+    if (r.verdict != NoiseRow::Verdict::kExceedsNoise) continue;
+    exceed.push_back(pipeline_label(r.a) + " - " + pipeline_label(r.b) + " in " +
+                     (r.metric == "mcc" ? std::string("MCC") : std::string("accuracy")) + " (" +
+                     signed_fixed(r.difference, 3) + ", " + format_number(kNoiseLevel * 100) + "% interval " +
+                     signed_fixed(*r.ci_low, 3) + " to " + signed_fixed(*r.ci_high, 3) + ")");
+  }
+  if (!any_spread) {
+    return "**Noise:** " + std::to_string(most) + " classifier run" + (most == 1 ? "" : "s") +
+           " per pipeline: no run-to-run spread is known, so no difference between the pipelines below can be "
+           "told from noise (it takes at least 2 runs a pipeline; see xr-report(1) for how many).";
+  }
+  const std::string runs = (fewest == most ? std::to_string(most) : std::to_string(fewest) + "-" +
+                                                                        std::to_string(most)) +
+                           " runs per pipeline";
+  std::string out = "**Noise:** read against the run-to-run spread (" + runs + ", Welch " +
+                    format_number(kNoiseLevel * 100) + "% intervals of the difference of mean test scores), ";
+  if (exceed.empty()) return out + "no difference in accuracy or MCC between the pipelines exceeds noise.";
+  std::string list;
+  for (size_t i = 0; i < exceed.size(); ++i) list += (i == 0 ? "" : "; ") + exceed[i];
+  return out + list + (exceed.size() == 1 ? " exceeds" : " exceed") + " noise; every other difference is within it.";
+}
+
+// The verdict table: every pair of pipelines, accuracy and MCC.
+void noise_section(const Experiment& e, const std::vector<NoiseRow>& rows, const std::string& dir,
+                   std::ostringstream& md, ReportSummary& s) {
+  if (rows.empty()) return;
+  md << "\n### Differences against the run-to-run noise\n\n"
+     << "Difference of the mean test scores over the classifier runs (A minus B), its standard error (Welch: "
+     << "unequal spreads and run counts), the " << format_number(kNoiseLevel * 100)
+     << "% interval (Student's t, Welch-Satterthwaite degrees of freedom), and whether the interval excludes 0. "
+     << "With fewer than 2 runs in either pipeline no spread is known.\n\n";
+  md << table_header({"Metric", "A", "B", "Runs (A, B)", "A - B", "Std. error", "95% interval", "Verdict"}, 3);
+  for (const auto& r : rows) {
+    const bool spread = r.verdict != NoiseRow::Verdict::kNoSpread;
+    md << row({r.metric == "mcc" ? "MCC" : "Accuracy", pipeline_label(r.a), pipeline_label(r.b),
+               std::to_string(r.runs_a) + ", " + std::to_string(r.runs_b), signed_fixed(r.difference, 3),
+               spread ? fixed(*r.se, 3) : "-",
+               spread ? "[" + signed_fixed(*r.ci_low, 3) + ", " + signed_fixed(*r.ci_high, 3) + "]" : "-",
+               verdict_text(r.verdict)});
+  }
+  md << "\nAs CSV: `noise_" << e.name << ".csv`.\n";
+  write_table(dir, "noise_" + e.name + ".csv", noise_table(e.name, rows), s);
+}
+
 void experiment_section(const Experiment& e, const std::string& dir, const ReportOptions& o, std::ostringstream& md,
                         ReportSummary& s) {
   md << "## " << size_label(e) << "\n\nFolder: `" << e.dir << "`\n\n";
+  const std::vector<NoiseRow> noise = noise_rows(e);
+  if (!noise.empty()) md << noise_sentence(noise) << "\n\n";
   split_section(e, dir, md, s);
 
   if (!e.results.empty()) {
@@ -305,10 +367,18 @@ void experiment_section(const Experiment& e, const std::string& dir, const Repor
         std::vector<std::string> cells{pipeline_label(p), r.runs > 0 ? std::to_string(r.runs) : "-"};
         for (const auto& m : metric_specs()) {
           const MetricValue& v = r.values.at(m.key);
-          cells.push_back(v.mean ? fixed(*v.mean) + " ± " + fixed(v.std.value_or(0)) : "-");
+          // One run has no spread: its mean alone, never "± 0.0000".
+          if (!v.mean) {
+            cells.push_back("-");
+          } else if (r.runs >= 2 && v.std) {
+            cells.push_back(fixed(*v.mean) + " ± " + fixed(*v.std));
+          } else {
+            cells.push_back(fixed(*v.mean) + (r.runs == 1 ? " (one run)" : ""));
+          }
         }
         md << row(cells);
       }
+      noise_section(e, noise, dir, md, s);
     } else {
       md << "\nNo per-run scores (cls-eval was run without --all-runs): mean and std not available.\n";
     }
@@ -359,29 +429,44 @@ void experiment_section(const Experiment& e, const std::string& dir, const Repor
         halves |= r.kid_floor || r.fid_floor;
         val |= r.kid_val_floor || r.fid_val_floor;
       }
+      const bool classical = comparable_classical_quality(e);
       md << "GAN samples against the training split (`gan-quality.json`, fid-kid)";
+      if (classical) {
+        md << ", beside the classical-augmentation images measured the same way (`classical-quality.json`: same "
+           << "split, same features), the scale to read them on: samples far worse than the classical images "
+           << "add noise to the training set, not information";
+      }
       if (halves || val) {
-        md << ", beside the real-vs-real floors: the same metric between "
+        md << (classical ? "; and " : ", ") << "beside the real-vs-real floors: the same metric between "
            << (halves ? "the two halves of the training split (alternate files of each class)" : "")
            << (halves && val ? ", and between " : "") << (val ? "the training and validation splits" : "")
            << ". A generator near the data scores near its floor";
       }
       md << ":\n\n";
       std::vector<std::string> cols{"Class", "FID"};
+      if (classical) cols.push_back("FID classical");
       if (halves) cols.push_back("FID floor (halves)");
       if (val) cols.push_back("FID floor (val)");
       cols.insert(cols.end(), {"KID", "KID std"});
+      if (classical) cols.push_back("KID classical");
       if (halves) cols.push_back("KID floor (halves)");
       if (val) cols.push_back("KID floor (val)");
       md << table_header(cols);
       for (const auto& r : g.rows) {
+        const GanQuality::PerClass* c = classical ? classical_row(e, r.name) : nullptr;
         std::vector<std::string> cells{r.name == "mean" ? "Mean" : r.name, fixed(r.fid, 3)};
+        if (classical) cells.push_back(c ? fixed(c->fid, 3) : "-");
         if (halves) cells.push_back(fixed(r.fid_floor, 3));
         if (val) cells.push_back(fixed(r.fid_val_floor, 3));
         cells.insert(cells.end(), {fixed(r.kid_mean), fixed(r.kid_std)});
+        if (classical) cells.push_back(c ? fixed(c->kid_mean) : "-");
         if (halves) cells.push_back(fixed(r.kid_floor));
         if (val) cells.push_back(fixed(r.kid_val_floor));
         md << row(cells);
+      }
+      if (e.classical_quality && !classical) {
+        md << "\n`classical-quality.json` used other features (" << e.classical_quality->features_id
+           << ") than `gan-quality.json` (" << g.features_id << "): its values are not shown beside the GAN's.\n";
       }
       md << "\nFeatures: " << (g.features_description.empty() ? g.features_id : g.features_description) << ". "
          << (g.comparable_with_published ? "These FID/KID values are comparable with published numbers."

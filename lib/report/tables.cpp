@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "classify/evaluate.hpp"
 #include "classify/metrics.hpp"
@@ -63,12 +64,30 @@ CsvTable split_table(const Experiment& e) {
   return t;
 }
 
+const PaperTable* table_named_by(const std::string& experiment) {
+  static const std::map<std::string, std::string> kByName{{"small", "2"}, {"micro", "3"}};
+  const auto it = kByName.find(experiment);
+  if (it == kByName.end()) return nullptr;
+  for (const auto& t : paper_tables()) {
+    if (t.table == it->second) return &t;
+  }
+  return nullptr;
+}
+
+const PaperTable* paper_table_for(const Experiment& e) {
+  if (const PaperTable* t = table_named_by(e.name)) return t;
+  return nearest_paper_table(e.train_per_class.value_or(0));
+}
+
 PaperComparison compare_with_paper(const Experiment& e) {
-  const PaperTable* t = nearest_paper_table(e.train_per_class.value_or(0));
+  const PaperTable* t = paper_table_for(e);
   return t ? compare_with_paper(e, *t) : PaperComparison{};
 }
 
 const Experiment* nearest_experiment(const PaperTable& table, const std::vector<const Experiment*>& exps) {
+  for (const Experiment* e : exps) {
+    if (table_named_by(e->name) == &table && !e->results.empty()) return e;
+  }
   const Experiment* best = nullptr;
   double best_d = 0;
   for (const Experiment* e : exps) {
@@ -85,6 +104,7 @@ const Experiment* nearest_experiment(const PaperTable& table, const std::vector<
 PaperComparison compare_with_paper(const Experiment& e, const PaperTable& table) {
   PaperComparison c;
   c.table = &table;
+  c.by_name = table_named_by(e.name) == &table;
   c.same_size = e.train_per_class && *e.train_per_class == c.table->per_class;
   std::vector<std::string> mine = e.classes;
   std::sort(mine.begin(), mine.end());
@@ -220,21 +240,36 @@ CsvTable sweep_table(const std::vector<const Experiment*>& ordered) {
   return t;
 }
 
+namespace {
+double at_least_resolution(double kid) { return std::max(kid, kFloorResolution); }
+std::string times(double kid, double scale) {
+  return scale > 0 ? format_number(std::round(kid / scale * 10) / 10) + " times" : "far above";
+}
+}  // namespace
+
+bool GanReadiness::far_from_classical() const {
+  return kid && classical_kid && *kid > kFarFromClassical * at_least_resolution(*classical_kid);
+}
+
 bool GanReadiness::far_from_floor() const {
-  return kid && kid_floor && *kid > kFarFromFloor * std::max(*kid_floor, kFloorResolution);
+  return kid && kid_floor && *kid > kFarFromFloor * at_least_resolution(*kid_floor);
 }
 
 std::string GanReadiness::warning() const {
   if (!warn()) return "";
-  std::string why;
-  if (first_snapshot) why = "the kept snapshot is the run's first (`" + snapshot + "`, " + num(kimg) + " kimg)";
-  if (far_from_floor()) {
-    if (!why.empty()) why += " and ";
-    why += "its samples' KID " + fixed(*kid) + " (" + kid_source + ") is " +
-           (*kid_floor > 0 ? format_number(std::round(*kid / *kid_floor)) + " times" : "far above") +
-           " the real-vs-real floor " + fixed(*kid_floor);
+  std::vector<std::string> why;
+  if (first_snapshot) why.push_back("the kept snapshot is the run's first (`" + snapshot + "`, " + num(kimg) + " kimg)");
+  if (far_from_classical()) {
+    why.push_back("its samples' mean KID " + fixed(*kid) + " (" + kid_source + ") is " + times(*kid, *classical_kid) +
+                  " the classical-augmentation images' " + fixed(*classical_kid) + " (classical-quality.json)");
+  } else if (!classical_kid && far_from_floor()) {
+    why.push_back("its samples' mean KID " + fixed(*kid) + " (" + kid_source + ") is " + times(*kid, *kid_floor) +
+                  " the real-vs-real floor " + fixed(*kid_floor));
   }
-  return "Warning: the GAN row measures a generator far from the data: " + why + ".";
+  std::string text;
+  for (size_t i = 0; i < why.size(); ++i) text += (i == 0 ? "" : ", and ") + why[i];
+  return "Warning: the generator is barely trained: this row measures noise added to the data, not GAN "
+         "augmentation (" + text + ").";
 }
 
 GanReadiness gan_readiness(const Experiment& e) {
@@ -255,19 +290,35 @@ GanReadiness gan_readiness(const Experiment& e) {
       r.kid_source = "gan-quality.json";
     }
   }
+  if (comparable_classical_quality(e)) r.classical_kid = e.classical_quality->rows.back().kid_mean;
   return r;
+}
+
+bool comparable_classical_quality(const Experiment& e) {
+  return e.gan_quality && e.classical_quality && !e.classical_quality->rows.empty() &&
+         e.classical_quality->features_id == e.gan_quality->features_id;
+}
+
+const GanQuality::PerClass* classical_row(const Experiment& e, const std::string& name) {
+  if (!comparable_classical_quality(e)) return nullptr;
+  for (const auto& r : e.classical_quality->rows) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
 }
 
 CsvTable gan_quality_table(const std::vector<Experiment>& exps) {
   CsvTable t;
-  t.header = {"experiment",   "class",         "fid",          "kid_mean",
-              "kid_std",      "fid_floor",     "kid_floor",    "fid_val_floor",
-              "kid_val_floor", "features",     "comparable_with_published"};
+  t.header = {"experiment",    "class",         "fid",           "kid_mean",      "kid_std",
+              "fid_floor",     "kid_floor",     "fid_val_floor", "kid_val_floor", "classical_fid",
+              "classical_kid_mean", "features", "comparable_with_published"};
   for (const auto& e : exps) {
     if (!e.gan_quality) continue;
     for (const auto& r : e.gan_quality->rows) {
+      const GanQuality::PerClass* c = classical_row(e, r.name);
       t.rows.push_back({e.name, r.name, num(r.fid), num(r.kid_mean), num(r.kid_std), num(r.fid_floor),
-                        num(r.kid_floor), num(r.fid_val_floor), num(r.kid_val_floor), e.gan_quality->features_id,
+                        num(r.kid_floor), num(r.fid_val_floor), num(r.kid_val_floor), c ? num(c->fid) : "",
+                        c ? num(c->kid_mean) : "", e.gan_quality->features_id,
                         e.gan_quality->comparable_with_published ? "1" : "0"});
     }
   }

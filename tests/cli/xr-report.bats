@@ -87,7 +87,7 @@ path_without_gnuplot() {
   [[ $(head -1 rep/size_change.csv) == "larger,smaller,larger_per_class,smaller_per_class,pipeline,metric,larger_value,smaller_value,change" ]]
   grep -q '^small,micro,8,4,none,accuracy,0.75,0.5,-0.25$' rep/size_change.csv
   grep -q '^small,COVID,8,2,4,14$' rep/table1_small.csv
-  grep -q '^small,8,3,,500,0,0,none,accuracy,0.783,0.75,' rep/paper_vs_run_small.csv
+  grep -q '^small,8,2,,1000,0,0,none,accuracy,0.85,0.75,' rep/paper_vs_run_small.csv
   grep -q '^none,classical,12,0,2,exact,0,0.5$' rep/mcnemar_small.csv
   grep -q '^gan,2,tiny,0.5,' rep/sweep.csv
 }
@@ -166,39 +166,53 @@ PY
 
 @test "xr-report: other sizes and classes get the nearest table and say so" {
   run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
-  grep -q "^### The paper beside this run (its Table 3)$" rep/report.md
-  grep -q "^The sizes differ: this run has 8 training images per class, the paper's Table 3 has 500 " rep/report.md
+  # "small" is the paper's name for its Table 2 experiment, whatever this one's size.
+  grep -q "^### The paper beside this run (its Table 2)$" rep/report.md
+  grep -q "^The sizes differ: this run has 8 training images per class, the paper's Table 2 has 1000 (.*)\. Set beside it by name (the paper calls its 1000-per-class experiment small); shown as a reference" rep/report.md
+  # tiny goes by size: 2 per class is nearest to Table 3's 500.
+  run -0 --separate-stderr xr-report fixture/tiny --out rep2 --gnuplot none
+  grep -q "^### The paper beside this run (its Table 3)$" rep2/report.md
+  grep -q "^The sizes differ: this run has 2 training images per class, the paper's Table 3 has 500 (.*)\. Shown as a reference" rep2/report.md
   grep -q "^Not the paper's classes: this run has COVID, Normal, Viral Pneumonia; the paper has COVID, Lung_Opacity, Normal, Viral Pneumonia.$" rep/report.md
   # The class line comes right above the table's text, once per table shown: small's
-  # own (Table 3), and Tables 2 and 4 beside it in the study section.
+  # own (Table 2), and Tables 3 and 4 beside it in the study section.
   [[ $(grep -c "^Not the paper's classes" rep/report.md) -eq 3 ]]
 }
 
 @test "xr-report: all three of the paper's tables are shown, whatever sizes were run" {
   run -0 --separate-stderr xr-report fixture/small fixture/micro --out rep --gnuplot none
   grep -q "^## The paper's Tables 2-4 beside this study$" rep/report.md
-  grep -q "^### Table 2 beside small (8 training images per class), the nearest size run$" rep/report.md
+  # small and micro by name (Tables 2 and 3, in their own sections), Table 4 by size.
+  grep -q "^- Table 2 (1000 per class): beside small (8 training images per class) in its section above.$" rep/report.md
+  grep -q "^- Table 3 (500 per class): beside micro (4 training images per class) in its section above.$" rep/report.md
   grep -q "^### Table 4 beside small (8 training images per class), the nearest size run$" rep/report.md
-  grep -q "^- Table 3 (500 per class): beside small (8 training images per class) in its section above.$" rep/report.md
-  grep -q "^The sizes differ: this run has 8 training images per class, the paper's Table 2 has 1000 " rep/report.md
-  grep -q '^small,8,2,,1000,0,0,none,accuracy,0.85,0.75,' rep/paper_table2_vs_small.csv
+  grep -q '^small,8,2,,1000,0,0,none,accuracy,0.85,0.75,' rep/paper_vs_run_small.csv
+  grep -q '^micro,4,3,,500,0,0,none,accuracy,' rep/paper_vs_run_micro.csv
   grep -q '^small,8,4,,2000,0,0,gan,accuracy,0.871,' rep/paper_table4_vs_small.csv
+  [[ ! -e rep/paper_table2_vs_small.csv ]]
 }
 
-@test "xr-report: the floors beside the GAN's FID/KID, and a warning above an untrained GAN's row" {
+@test "xr-report: the classical images and the floors beside the GAN's FID/KID, and a warning above an untrained GAN's row" {
   run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
-  grep -q '^| Mean | 11.500 | 3.500 | 4.500 | 0.0200 | 0.0010 | 0.0040 | 0.0060 |$' rep/report.md
-  grep -q '^small,mean,11.5,0.02,0.001,3.5,0.004,4.5,0.006,' rep/gan_quality.csv
-  run ! grep -q "^Warning: the GAN row" rep/report.md
+  grep -q '^| Class | FID | FID classical | FID floor (halves) | FID floor (val) | KID | KID std | KID classical | KID floor (halves) | KID floor (val) |$' rep/report.md
+  grep -q '^| Mean | 11.500 | 8.500 | 3.500 | 4.500 | 0.0200 | 0.0010 | 0.0150 | 0.0040 | 0.0060 |$' rep/report.md
+  grep -q '^small,mean,11.5,0.02,0.001,3.5,0.004,4.5,0.006,8.5,0.015,random:he-normal:seed=1,0$' rep/gan_quality.csv
+  run ! grep -q "^Warning: the generator" rep/report.md
+  warning="Warning: the generator is barely trained: this row measures noise added to the data, not GAN augmentation"
   # The first snapshot has the lowest KID: it is the one kept, and the report says so
   # above the classification table and in the GAN section.
   sed -i '1s/"kid": {"mean": 0.09}/"kid": {"mean": 0.001}/' fixture/small/gan-run/metrics.jsonl
   run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
-  [[ $(grep -c "^Warning: the GAN row measures a generator far from the data: the kept snapshot is the run's first (\`network-snapshot-000004000.safetensors\`, 4 kimg).$" rep/report.md) -eq 2 ]]
-  # Far from the floor: the samples' KID 20 times the halves floor.
+  [[ $(grep -cF "$warning (the kept snapshot is the run's first (\`network-snapshot-000004000.safetensors\`, 4 kimg))." rep/report.md) -eq 2 ]]
+  # Far from the classical images: the samples' KID 5.3 times theirs.
   sed -i 's/"kid_mean": 0.02,/"kid_mean": 0.08,/' fixture/small/gan-quality.json
   run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
-  grep -q "and its samples' KID 0.0800 (gan-quality.json) is 20 times the real-vs-real floor 0.0040.$" rep/report.md
+  grep -qF "and its samples' mean KID 0.0800 (gan-quality.json) is 5.3 times the classical-augmentation images' 0.0150 (classical-quality.json))." rep/report.md
+  # Classical images on other features are not shown beside the GAN's.
+  sed -i 's/"id": "random:he-normal:seed=1"/"id": "random:he-normal:seed=2"/' fixture/small/classical-quality.json
+  run -0 --separate-stderr xr-report fixture/small --out rep --gnuplot none
+  grep -qF '`classical-quality.json` used other features (random:he-normal:seed=2) than `gan-quality.json` (random:he-normal:seed=1): its values are not shown beside the GAN'"'"'s.' rep/report.md
+  run ! grep -q "FID classical" rep/report.md
 }
 
 @test "xr-report: F1 is the paper's 2PR/(P+R), sklearn's macro F1 beside it; older cls-eval files read" {

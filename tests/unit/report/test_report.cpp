@@ -348,10 +348,12 @@ TEST(Report, Table1CountsEverySubset) {
 }
 
 TEST(Report, PaperBesideARunOfAnotherSizeAndOtherClasses) {
-  const rep::Experiment e = rep::load_experiment(fixture("small"));  // 8 per class, 3 classes
+  rep::Experiment e = rep::load_experiment(fixture("small"));  // 8 per class, 3 classes
+  e.name = "eight";  // not one of the paper's names: the table goes by size
   const rep::PaperComparison c = rep::compare_with_paper(e);
   ASSERT_NE(c.table, nullptr);
   EXPECT_EQ(c.table->table, "3");  // 500, the nearest to 8
+  EXPECT_FALSE(c.by_name);
   EXPECT_FALSE(c.same_size);
   EXPECT_FALSE(c.same_classes);
   ASSERT_EQ(c.rows.size(), 18u);  // 3 pipelines x the paper's 6 metrics (not sklearn's F1)
@@ -370,6 +372,7 @@ TEST(Report, PaperBesideARunOfAnotherSizeAndOtherClasses) {
 
 TEST(Report, PaperBesideARunOfTheSameSize) {
   rep::Experiment e = rep::load_experiment(fixture("small"));
+  e.name = "sized";  // by size, not by the paper's name "small"
   e.classes = {"Viral Pneumonia", "Normal", "Lung_Opacity", "COVID"};  // any order
   for (double size : {1000.0, 2000.0}) {
     e.train_per_class = size;
@@ -395,19 +398,30 @@ TEST(Report, EveryPaperTableGetsTheNearestExperiment) {
   for (const rep::PaperTable& t : rep::paper_tables()) {
     const rep::Experiment* e = rep::nearest_experiment(t, all);
     ASSERT_NE(e, nullptr) << t.table;
-    EXPECT_EQ(e->name, "small") << t.table;  // 8 is the nearest to 500, 1000 and 2000
+    // small and micro by the paper's names; Table 4 by size (8 is the nearest to 2000).
+    EXPECT_EQ(e->name, t.table == "3" ? "micro" : "small") << t.table;
+    EXPECT_EQ(rep::paper_table_for(*e)->table, t.table == "4" ? "2" : t.table);
     const rep::PaperComparison c = rep::compare_with_paper(*e, t);
     EXPECT_EQ(c.table, &t);
     EXPECT_FALSE(c.same_size);
-    EXPECT_EQ(c.rows.size(), t.table == "4" ? 3u : 18u);
+    EXPECT_EQ(c.rows.size(), e->results.size() * (t.table == "4" ? 1 : 6));  // the paper's metrics a pipeline
   }
   // A tie on the log scale goes to the larger size: 250 and 1000 are as near to 500.
   rep::Experiment a = exps[2], b = exps[2];
   a.train_per_class = 250;
   b.train_per_class = 1000;
+  a.name = "a";
+  b.name = "b";
   const rep::PaperTable* t3 = rep::nearest_paper_table(500);
   ASSERT_NE(t3, nullptr);
   EXPECT_EQ(rep::nearest_experiment(*t3, {&a, &b}), &b);
+  // A name the paper does not use goes by size; "micro" by name whatever its size.
+  EXPECT_EQ(rep::paper_table_for(a)->table, "3");
+  EXPECT_EQ(rep::table_named_by("a"), nullptr);
+  a.name = "micro";
+  a.train_per_class = 5000;
+  EXPECT_EQ(rep::paper_table_for(a)->table, "3");
+  EXPECT_EQ(rep::nearest_experiment(*t3, {&a, &b}), &a);
   EXPECT_EQ(rep::nearest_experiment(*t3, {}), nullptr);
 }
 
@@ -442,29 +456,47 @@ TEST(Report, GanFloorsAreReadAndAnUntrainedGanIsFlagged) {
   EXPECT_DOUBLE_EQ(*mean.fid_val_floor, 4.5);
   EXPECT_DOUBLE_EQ(*e.gan_quality->rows[0].kid_val_floor, 0.003);
   EXPECT_DOUBLE_EQ(*e.gan_progress[1].kid_floor_mean, 0.004);
-  // Kept: the second snapshot; KID 0.02 is 5 times the floor 0.004 (below 10): no warning.
+  ASSERT_TRUE(rep::comparable_classical_quality(e));
+  EXPECT_DOUBLE_EQ(*rep::classical_row(e, "mean")->kid_mean, 0.015);
+  EXPECT_DOUBLE_EQ(*rep::classical_row(e, "Normal")->fid, 8.5);
+  // Kept: the second snapshot; the samples' KID 0.02 is 1.3 times the classical
+  // images' 0.015 (below 2): no warning.
   rep::GanReadiness r = rep::gan_readiness(e);
   EXPECT_FALSE(r.first_snapshot);
   EXPECT_EQ(r.kid_source, "gan-quality.json");
+  EXPECT_DOUBLE_EQ(*r.classical_kid, 0.015);
   EXPECT_FALSE(r.warn());
   EXPECT_EQ(r.warning(), "");
+  const std::string head =
+      "Warning: the generator is barely trained: this row measures noise added to the data, not GAN augmentation (";
   // The first snapshot kept.
   e.gan_progress[0].kid_mean = 0.01;
   r = rep::gan_readiness(e);
   EXPECT_TRUE(r.first_snapshot);
-  EXPECT_FALSE(r.far_from_floor());
-  EXPECT_EQ(r.warning(),
-            "Warning: the GAN row measures a generator far from the data: the kept snapshot is the run's first "
-            "(`network-snapshot-000004000.safetensors`, 4 kimg).");
-  // Far from the floor: 0.06 against 0.004 is 15 times (above 10).
+  EXPECT_FALSE(r.far_from_classical());
+  EXPECT_EQ(r.warning(), head + "the kept snapshot is the run's first (`network-snapshot-000004000.safetensors`, 4 kimg)).");
+  // More than 2 times the classical images' KID: 0.06 against 0.015 is 4 times.
   e.gan_quality->rows.back().kid_mean = 0.06;
   r = rep::gan_readiness(e);
-  EXPECT_TRUE(r.far_from_floor());
-  EXPECT_EQ(r.warning(),
-            "Warning: the GAN row measures a generator far from the data: the kept snapshot is the run's first "
-            "(`network-snapshot-000004000.safetensors`, 4 kimg) and its samples' KID 0.0600 (gan-quality.json) is "
-            "15 times the real-vs-real floor 0.0040.");
+  EXPECT_TRUE(r.far_from_classical());
+  EXPECT_EQ(r.warning(), head + "the kept snapshot is the run's first (`network-snapshot-000004000.safetensors`, 4 "
+                                "kimg), and its samples' mean KID 0.0600 (gan-quality.json) is 4 times the "
+                                "classical-augmentation images' 0.0150 (classical-quality.json)).");
+  e.gan_progress[0].kid_mean = 0.09;
+  e.gan_quality->rows.back().kid_mean = 0.029;  // 1.93 times: not far
+  EXPECT_FALSE(rep::gan_readiness(e).warn());
+  // Classical images measured on other features are not a scale: the floor is (0.029
+  // against 0.004 is 7 times, below 10).
+  e.classical_quality->features_id = "inception:other";
+  EXPECT_FALSE(rep::comparable_classical_quality(e));
+  EXPECT_EQ(rep::classical_row(e, "mean"), nullptr);
+  EXPECT_FALSE(rep::gan_readiness(e).classical_kid.has_value());
+  EXPECT_FALSE(rep::gan_readiness(e).warn());
+  e.gan_quality->rows.back().kid_mean = 0.06;  // 15 times the floor
+  EXPECT_EQ(rep::gan_readiness(e).warning(),
+            head + "its samples' mean KID 0.0600 (gan-quality.json) is 15 times the real-vs-real floor 0.0040).");
   // A floor of about 0 is read as kFloorResolution: 0.005 is not far, 0.02 is.
+  e.classical_quality.reset();
   e.gan_quality->rows.back().kid_floor = -0.0002;
   e.gan_quality->rows.back().kid_mean = 0.005;
   EXPECT_FALSE(rep::gan_readiness(e).far_from_floor());
@@ -473,9 +505,8 @@ TEST(Report, GanFloorsAreReadAndAnUntrainedGanIsFlagged) {
   EXPECT_NE(rep::gan_readiness(e).warning().find("KID 0.0200 (gan-quality.json) is far above the real-vs-real "
                                                  "floor -0.0002"),
             std::string::npos);
-  // Without gan-quality.json floors, the kept snapshot's own KID and floor.
+  // Without gan-quality.json, the kept snapshot's own KID and floor.
   e.gan_quality.reset();
-  e.gan_progress[0].kid_mean = 0.09;
   r = rep::gan_readiness(e);
   EXPECT_EQ(r.kid_source, "gan-run/metrics.jsonl");
   EXPECT_DOUBLE_EQ(*r.kid, 0.03);  // snapshot b
