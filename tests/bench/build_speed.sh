@@ -16,9 +16,10 @@
 #
 #   tests/bench/build_speed.sh COMMIT [REPS]
 # Settings (environment): WORK (scratch folder, /tmp/xr-build-speed), TEST (0),
-# SCENARIOS ("cold warm header cpp test": any subset, in this order).
+# SCENARIOS ("cold warm header cpp test": any subset, in this order), XR_ROOT (the
+# checkout whose commits are cloned: this one).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=${XR_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 commit=$(git -C "$root" rev-parse --short "$1")
 reps=${2:-2}
 WORK=${WORK:-/tmp/xr-build-speed}
