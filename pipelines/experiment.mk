@@ -52,6 +52,10 @@ CLS_FLAGS ?=
 WEIGHTS ?= none
 METRIC_FEATURES ?= random
 METRIC_WEIGHTS ?=
+# METRIC_SIZE: the feature network's input side for random and torchvision features
+# (gan-train --metric-size, fid-kid --input-size); 0 is the tools' 299. The reference
+# Inception features are always 299.
+METRIC_SIZE ?= 0
 GAN_KIMG ?= 5000
 PIPELINES := none classical gan
 
@@ -79,7 +83,8 @@ $$($(1)_DIR)/classical/augment.csv: $$($(1)_DIR)/split/split.csv
 $$($(1)_DIR)/gan-run/best.safetensors: $$($(1)_DIR)/split/split.csv
 	$$(call xr_run,gan-train) --data $$($(1)_DIR)/split/train --val $$($(1)_DIR)/split/val --out $$($(1)_DIR)/gan-run \
 	  --kimg $$(GAN_KIMG) --tick $$(GAN_TICK) --snap $$(GAN_SNAP) --device $$(DEVICE) \
-	  --metric-features $$(METRIC_FEATURES) $$(if $$(METRIC_WEIGHTS),--metric-weights $$(METRIC_WEIGHTS)) $$(GAN_FLAGS) \
+	  --metric-features $$(METRIC_FEATURES) $$(if $$(METRIC_WEIGHTS),--metric-weights $$(METRIC_WEIGHTS)) \
+	  --metric-size $$(METRIC_SIZE) $$(GAN_FLAGS) \
 	  $$(if $$(wildcard $$($(1)_DIR)/gan-run/resume.json),--resume $$($(1)_DIR)/gan-run)
 
 $$($(1)_DIR)/gan/classes.txt: $$($(1)_DIR)/gan-run/best.safetensors
@@ -87,14 +92,14 @@ $$($(1)_DIR)/gan/classes.txt: $$($(1)_DIR)/gan-run/best.safetensors
 
 $$($(1)_DIR)/gan-quality.json: $$($(1)_DIR)/gan/classes.txt
 	$$(call xr_run,fid-kid) $$($(1)_DIR)/split/train $$($(1)_DIR)/gan --features $$(METRIC_FEATURES) \
-	  --floor-val $$($(1)_DIR)/split/val $$(if $$(METRIC_WEIGHTS),--weights $$(METRIC_WEIGHTS)) \
+	  --input-size $$(METRIC_SIZE) --floor-val $$($(1)_DIR)/split/val $$(if $$(METRIC_WEIGHTS),--weights $$(METRIC_WEIGHTS)) \
 	  --device $$(DEVICE) $$(xr_capture)
 
 # The classical images measured as the GAN's samples are (same split, features and
 # seed): the scale xr-report reads the GAN's FID/KID on, and warns against.
 $$($(1)_DIR)/classical-quality.json: $$($(1)_DIR)/classical/augment.csv
 	$$(call xr_run,fid-kid) $$($(1)_DIR)/split/train $$($(1)_DIR)/classical --features $$(METRIC_FEATURES) \
-	  --no-floor $$(if $$(METRIC_WEIGHTS),--weights $$(METRIC_WEIGHTS)) --device $$(DEVICE) $$(xr_capture)
+	  --input-size $$(METRIC_SIZE) --no-floor $$(if $$(METRIC_WEIGHTS),--weights $$(METRIC_WEIGHTS)) --device $$(DEVICE) $$(xr_capture)
 
 # The classifier for each pipeline: the real training images plus its extra images.
 $(1)_TRAIN_none :=
