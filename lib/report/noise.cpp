@@ -1,10 +1,8 @@
 #include "report/noise.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
-
-#include "report/tables.hpp"
 
 namespace xr::report {
 
