@@ -19,6 +19,7 @@
 #include "core/errors.hpp"
 #include "core/image_batch.hpp"
 #include "core/log.hpp"
+#include "core/option_checks.hpp"
 #include "core/output_folder.hpp"
 #include "core/tool_main.hpp"
 #include "nn/safetensors.hpp"
@@ -58,11 +59,11 @@ void add_options(CLI::App& app, Options& o) {
       ->required();
   app.add_option("-o,--out", o.out_dir, "Folder for metrics.json, confusion.csv, predictions.csv (default: --model)");
   app.add_option("--bootstrap", o.bootstrap, "Bootstrap resamples for the 95% intervals (0: none)")
-      ->check(CLI::Range(0, 1000000));
+      ->check(xr::in_range(0, 1000000));
   app.add_option("--compare", o.compare,
                  "predictions.csv of another model on the same test set: McNemar's test against it");
   app.add_flag("--all-runs", o.all_runs, "Also score every run<k>.safetensors: mean and std over runs");
-  app.add_option("--batch", o.batch, "Images per forward pass")->check(CLI::Range(1, 1 << 20));
+  app.add_option("--batch", o.batch, "Images per forward pass")->check(xr::in_range(1, 1 << 20));
 }
 
 nlohmann::json summary_values(const cls::Metrics& m) {

@@ -7,6 +7,7 @@
 #include "core/device.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/option_checks.hpp"
 #include "core/tool_main.hpp"
 #include "metrics/compare.hpp"
 #include "metrics/feature_cache.hpp"
@@ -61,14 +62,14 @@ void add_options(CLI::App& app, Options& o) {
                  "Weights for inception (NVIDIA's .pt or converted pytorch-fid .safetensors) or torchvision");
   app.add_option("--input-size", o.input_size,
                  "Network input side for torchvision and random (0: 299; inception is always 299)")
-      ->check(CLI::Range(0, 4096));
-  app.add_option("--kid-subsets", o.kid_subsets, "KID: number of random subsets")->check(CLI::Range(1, 1000000));
+      ->check(xr::in_range(0, 4096));
+  app.add_option("--kid-subsets", o.kid_subsets, "KID: number of random subsets")->check(xr::in_range(1, 1000000));
   app.add_option("--kid-subset-size", o.kid_subset_size,
                  "KID: subset size (shrinks to the smaller set of a class)")
-      ->check(CLI::Range(2, 100000000));
-  app.add_option("--batch", o.batch, "Images per network batch")->check(CLI::Range(1, 65536));
+      ->check(xr::in_range(2, 100000000));
+  app.add_option("--batch", o.batch, "Images per network batch")->check(xr::in_range(1, 65536));
   app.add_option("--resize", o.resize, "Resize every image to NxN first (0: all images must share one size)")
-      ->check(CLI::Range(0, 4096));
+      ->check(xr::in_range(0, 4096));
   app.add_option("--cache-dir", o.cache_dir, "Feature cache folder (features/<hash>.safetensors)");
   app.add_flag("--no-cache", o.no_cache, "Neither read nor write the feature cache");
   app.add_flag("--no-pixel-metrics", o.no_pixel_metrics, "Skip RMSE, SRE, SSIM and the nearest-neighbour search");

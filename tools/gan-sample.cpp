@@ -48,14 +48,15 @@ void add_options(CLI::App& app, Options& o) {
   o.app = &app;
   app.add_option("--model", o.model, "Snapshot: RUN_DIR/best.safetensors or any network-snapshot-*.safetensors")
       ->required();
-  app.add_option("--per-class", o.per_class, "Images per class")->check(xr::positive());
+  app.add_option("--per-class", o.per_class, "Images per class")->check(xr::in_range(1, 1e7));
   app.add_option("--out", o.out, "Output folder: OUT/<class>/seedNNNNNN.png");
   app.add_option("--truncation", o.truncation, "Truncation psi (1: none; smaller: closer to the average)")
+      ->check(xr::in_range(0, 2))
       ->capture_default_str();
-  app.add_option("--batch", o.batch, "Images generated at once")->check(xr::positive())->capture_default_str();
+  app.add_option("--batch", o.batch, "Images generated at once")->check(xr::in_range(1, 65536))->capture_default_str();
   app.add_option("--grid", o.grid, "Write one grid PNG here instead (a row a class)");
   app.add_option("--grid-cols", o.grid_cols, "Columns (seeds) of the grid")
-      ->check(xr::positive())
+      ->check(xr::in_range(1, 1024))
       ->capture_default_str();
   app.add_option("--noise", o.noise, "Per-pixel noise: const (repeatable), random (seeded per batch), none")
       ->check(CLI::IsMember({"const", "random", "none"}))

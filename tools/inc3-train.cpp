@@ -56,15 +56,15 @@ void add_options(CLI::App& app, Options& o) {
                  "scripts/convert_weights.py from Keras .h5 or torchvision .pth) of the --arch network, or 'none' "
                  "for random initialisation (then the whole network is trained)");
   app.add_flag("--fine-tune", t.fine_tune, "Train the whole network instead of the head on a frozen base");
-  app.add_option("--runs", t.runs, "Independent runs (seeds derived from --seed)")->check(CLI::Range(1, 1000));
-  app.add_option("--epochs", t.epochs, "Epochs per run")->check(CLI::Range(1, 100000));
-  app.add_option("--batch", t.batch, "Training batch size")->check(CLI::Range(1, 1 << 20));
-  app.add_option("--lr", t.lr, "RMSprop learning rate")->check(xr::positive());
+  app.add_option("--runs", t.runs, "Independent runs (seeds derived from --seed)")->check(xr::in_range(1, 1000));
+  app.add_option("--epochs", t.epochs, "Epochs per run")->check(xr::in_range(1, 100000));
+  app.add_option("--batch", t.batch, "Training batch size")->check(xr::in_range(1, 1 << 20));
+  app.add_option("--lr", t.lr, "RMSprop learning rate")->check(xr::positive(1));
   app.add_option("--rho", t.rho, "RMSprop decay (Keras' rho)")->check(xr::in_range(0.0, 1.0));
   app.add_option("--epsilon", t.epsilon, "RMSprop epsilon (Keras: added to the square root)")
-      ->check(xr::non_negative());
+      ->check(xr::non_negative(1));
   app.add_option("--image-size", t.image_size, "Network input size (images are resized to it)")
-      ->check(CLI::Range(75, 1024));
+      ->check(xr::in_range(75, 1024));
   app.add_option("--class-weights", t.class_weights, "Loss weights per class: none (the paper) or balanced")
       ->check(CLI::IsMember({"none", "balanced"}));
   app.add_option("--keep", t.keep, "Weights a run keeps: best (its best validation epoch) or last")
@@ -75,7 +75,7 @@ void add_options(CLI::App& app, Options& o) {
                  "BatchNorm momentum as Keras counts it (the share of the moving statistics kept a step), or auto: "
                  "the architecture's own (keras 0.99, torchvision 0.9)");
   app.add_option("--feature-batch", t.feature_batch, "Batch size of the feature pass and of evaluation")
-      ->check(CLI::Range(1, 1 << 20));
+      ->check(xr::in_range(1, 1 << 20));
 }
 
 void log_mode(const cls::TrainOptions& t) {

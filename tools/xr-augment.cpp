@@ -54,7 +54,7 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("IN_DIR", o.in_dir, "Class folder: IN_DIR/<class>/*.png (classes.txt order kept)")->required();
   app.add_option("OUT_DIR", o.out_dir, "Output folder: OUT_DIR/<class>/*.png, classes.txt, augment.csv")
       ->required();
-  app.add_option("-n,--per-class", o.per_class, "New images per class")->check(xr::positive());
+  app.add_option("-n,--per-class", o.per_class, "New images per class")->check(xr::in_range(1, 1e7));
   app.add_option("--pick", o.pick, "Source of each new image: round-robin (file order) or random (by seed)")
       ->check(CLI::IsMember({"round-robin", "random"}));
   auto* g = app.add_option_group("Augmentation (defaults: the paper's)");

@@ -50,7 +50,7 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("OUT_DIR", o.out_dir,
                  "Output folder: OUT_DIR/<class>/*.png, classes.txt, manifest.csv "
                  "(not needed with --report-only)");
-  app.add_option("-s,--size", o.size, "Output width and height in pixels")->check(CLI::Range(1, 8192));
+  app.add_option("-s,--size", o.size, "Output width and height in pixels")->check(xr::in_range(1, 8192));
   app.add_option("-x,--exclude", o.exclude,
                  "Exclusion list: one image a line (<name>, <class>/<name>); '#' starts a comment");
   app.add_flag("--no-mask", o.no_mask,
@@ -68,7 +68,7 @@ void add_options(CLI::App& app, Options& o) {
       ->check(xr::in_range(0.0, 10.0));
   app.add_option("--mask-threshold", o.mask.threshold,
                  "A pixel of the resized mask (first channel, 8-bit) at or above this is lung")
-      ->check(CLI::Range(1, 255));
+      ->check(xr::in_range(1, 255));
 }
 
 void check_out_dir(const Options& o) {

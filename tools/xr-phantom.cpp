@@ -39,11 +39,11 @@ CLI::App* g_app = nullptr;  // for effective_options() in phantom.json
 void add_options(CLI::App& app, Options& o) {
   g_app = &app;
   app.add_option("OUT_DIR", o.out_dir, "Output folder (replaced as a whole)")->required();
-  app.add_option("-n,--per-class", o.data.per_class, "Images per class")->required()->check(xr::positive());
-  app.add_option("--size", o.data.render.size, "Image width and height in pixels")->check(CLI::Range(32, 4096));
+  app.add_option("-n,--per-class", o.data.per_class, "Images per class")->required()->check(xr::in_range(1, 1e7));
+  app.add_option("--size", o.data.render.size, "Image width and height in pixels")->check(xr::in_range(32, 4096));
   app.add_option("--mask-size", o.data.render.mask_size,
                  "Mask width and height (0: as --size; the real database has 256 masks for 299 images)")
-      ->check(CLI::Range(0, 4096));
+      ->check(xr::in_range(0, 4096));
   app.add_option("--classes", o.data.classes, "Classes to write, comma-separated (default: all four)")
       ->delimiter(',')
       ->default_str("");  // not "[]": the effective options list no class then

@@ -8,6 +8,7 @@
 #include "core/output_folder.hpp"
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
+#include "core/option_checks.hpp"
 #include "core/log.hpp"
 #include "core/tool_main.hpp"
 #include "report/experiment.hpp"
@@ -51,10 +52,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--gnuplot", o.gnuplot, "gnuplot program (name on PATH or path; none: no plots)")
       ->capture_default_str();
   app.add_option("--grid-per-row", o.grid_per_row, "Images per row in the sample grid")
-      ->check(CLI::Range(1, 64))
+      ->check(xr::in_range(1, 64))
       ->capture_default_str();
   app.add_option("--grid-tile", o.grid_tile, "Side of each image in the sample grid (pixels)")
-      ->check(CLI::Range(8, 512))
+      ->check(xr::in_range(8, 512))
       ->capture_default_str();
 }
 

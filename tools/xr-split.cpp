@@ -44,7 +44,7 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("OUT_DIR", o.out_dir, "Output folder: OUT_DIR/{train,val,test}/<class>/ and split.csv")
       ->required();
   app.add_option("-n,--train-per-class", o.train_per_class, "Training images per class")
-      ->check(xr::positive());
+      ->check(xr::in_range(1, 1e7));
   app.add_option("--subset-of", o.subset_of,
                  "split.csv of an earlier split of IN_DIR: train is drawn from its train set, "
                  "val and test are kept");

@@ -148,7 +148,7 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
   common->add_flag("-q,--quiet", g_common.quiet, "Print errors only");
   common->add_flag("-v,--verbose", g_common.verbose, "Print details, and full messages of internal errors");
   common->add_option("--threads", g_common.threads, "CPU threads to use (0: all cores)")
-      ->check(CLI::Range(0, 1024));
+      ->check(in_range(0, 1024));
   if (info.takes_seed) {
     common->add_option("--seed", g_common.seed, "Random seed; the same seed gives the same output");
   }
@@ -165,7 +165,7 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
 
   try {
     setup(app);
-    require_finite_floats(app);
+    require_checked_numbers(app);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
@@ -186,7 +186,7 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
     print_error("", std::string(e.what()) + " (see " + info.name + " --help)");
     return static_cast<int>(Exit::kUsage);
   } catch (const CLI::ParseError& e) {
-    print_error("", std::string(e.what()) + " (see " + info.name + " --help)");
+    print_error("", plain_parse_message(e.what()) + " (see " + info.name + " --help)");
     return static_cast<int>(Exit::kUsage);
   } catch (const Error& e) {  // a setup that checks something itself
     print_error(e.path(), e.what());

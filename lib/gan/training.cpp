@@ -91,6 +91,7 @@ void TrainOptions::validate() const {
   if (target <= 0 || target >= 1) bad("--target must be in (0, 1)");
   if (!(kimg > 0)) bad("--kimg must be > 0");
   if (!(tick_kimg > 0)) bad("--tick must be > 0");
+  if (!(ema_kimg >= 0)) bad("--ema must be >= 0");
   if (snap < 1) bad("--snap must be >= 1");
   if (metric_samples < 0) bad("--metric-samples must be >= 0");
   if (select_on != "train" && select_on != "val") bad("--select-on must be train or val (" + select_on + ")");

@@ -78,6 +78,39 @@ report() {
   report
 }
 
+@test "all tools: every numeric option refuses -1, a huge value and (integers) a fraction with 64 (issue 24)" {
+  failures=""
+  checked=0
+  for t in "${tools[@]}"; do
+    # No numeric option of any tool has a meaning for -1 or for 1e300 / 20 digits.
+    while read -r o type; do
+      values=(-1 1e300)
+      [[ $type == FLOAT ]] || values=(-1 99999999999999999999 1.5)
+      for v in "${values[@]}"; do
+        run --separate-stderr "$bin_dir/$t" "$o" "$v"
+        checked=$((checked + 1))
+        [[ $status -eq 64 ]] || failures+="$t $o $v: exited $status, not 64"$'\n'
+        [[ "$stderr" =~ ^$t:\ error:\ $o:\ must\ be\ .*\(got\ $v\) ]] ||
+          failures+="$t $o $v: message is '$stderr'"$'\n'
+        [[ $(printf '%s\n' "$stderr" | wc -l) -eq 1 ]] || failures+="$t $o $v: more than one line"$'\n'
+      done
+    done < <("$bin_dir/$t" --help | grep -oE -- '--[a-z0-9-]+ (FLOAT|INT|UINT)' | sort -u)
+  done
+  [[ $checked -ge 150 ]] || failures+="only $checked option values checked"$'\n'
+  report
+}
+
+@test "all tools: a zero count says 'must be at least 1', an option given twice says so (issue 24)" {
+  run -64 --separate-stderr xr-split --train-per-class 0 in out
+  assert_equal "$stderr" "xr-split: error: --train-per-class: must be at least 1 (got 0) (see xr-split --help)"
+  run -64 --separate-stderr gan-sample --per-class 0 --model m --out o
+  assert_equal "$stderr" "gan-sample: error: --per-class: must be at least 1 (got 0) (see gan-sample --help)"
+  run -64 --separate-stderr xr-split --seed 1 --seed 2 in out
+  assert_equal "$stderr" "xr-split: error: --seed: given 2 values, takes 1 (give the option once) (see xr-split --help)"
+  run -64 --separate-stderr xr-augment in out --brightness-range 0.9
+  [[ "$stderr" == *"--brightness-range: takes 2 values"* ]]
+}
+
 @test "all tools: --print-config prints JSON that parses" {
   failures=""
   for t in "${tools[@]}"; do
