@@ -48,13 +48,14 @@ void add_options(CLI::App& app, Options& o) {
   o.app = &app;
   app.add_option("--model", o.model, "Snapshot: RUN_DIR/best.safetensors or any network-snapshot-*.safetensors")
       ->required();
-  app.add_option("--per-class", o.per_class, "Images per class")->check(xr::in_range(1, 1e7));
-  app.add_option("--out", o.out, "Output folder: OUT/<class>/seedNNNNNN.png");
+  auto* per_class = app.add_option("--per-class", o.per_class, "Images per class")->check(xr::in_range(1, 1e7));
+  auto* out = app.add_option("--out", o.out, "Output folder: OUT/<class>/seedNNNNNN.png");
   app.add_option("--truncation", o.truncation, "Truncation psi (1: none; smaller: closer to the average)")
       ->check(xr::in_range(0, 2))
       ->capture_default_str();
   app.add_option("--batch", o.batch, "Images generated at once")->check(xr::in_range(1, 65536))->capture_default_str();
-  app.add_option("--grid", o.grid, "Write one grid PNG here instead (a row a class)");
+  // A grid instead of the folder: --out or --per-class beside it would be silently unused.
+  app.add_option("--grid", o.grid, "Write one grid PNG here instead (a row a class)")->excludes(per_class)->excludes(out);
   app.add_option("--grid-cols", o.grid_cols, "Columns (seeds) of the grid")
       ->check(xr::in_range(1, 1024))
       ->capture_default_str();

@@ -37,6 +37,7 @@ struct Options {
   int train_per_class = 1000;
   std::string subset_of;  // split.csv of a larger split to draw train from
   bool allow_duplicates_across = false;
+  bool allow_empty = false;
 };
 
 void add_options(CLI::App& app, Options& o) {
@@ -51,6 +52,8 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag("--allow-duplicates-across", o.allow_duplicates_across,
                "Split byte-identical images independently (by default copies of one image stay "
                "in one split, so no test image is a copy of a training image)");
+  app.add_flag("--allow-empty", o.allow_empty,
+               "Write a split even where a class's val or test subset is empty (a warning instead of an error)");
 }
 
 struct Assignment {
@@ -192,17 +195,31 @@ void check_images(const xr::ImageFolder& in, const std::vector<Assignment>& plan
   for (const auto& a : plan) xr::read_image_size((fs::path(in.root) / a.source).string());
 }
 
-// A class whose validation or test subset came out empty (too few images beyond
-// --train-per-class) would make every later score on it undefined: say so.
-void warn_empty_subsets(const xr::ImageFolder& in, const std::vector<std::vector<int>>& counts) {
+// A class whose validation or test subset would be empty (too few images beyond
+// --train-per-class) makes every later score on it undefined: refused before
+// anything is written (65, naming the class), or a warning with --allow-empty.
+std::vector<std::vector<int>> count_per_split(const xr::ImageFolder& in, const std::vector<Assignment>& plan) {
+  std::vector<std::vector<int>> counts(3, std::vector<int>(in.classes.size(), 0));
+  for (const auto& a : plan) counts[a.split == "train" ? 0 : a.split == "val" ? 1 : 2][a.label]++;
+  return counts;
+}
+
+void check_empty_subsets(const xr::ImageFolder& in, const std::vector<std::vector<int>>& counts, bool allow) {
+  std::vector<std::string> empty;
   for (size_t c = 0; c < in.classes.size(); ++c) {
     for (int s : {1, 2}) {
       if (counts[s][c] > 0) continue;
-      xr::log::warn("class '" + in.classes[c] + "': " + (s == 1 ? "val" : "test") +
-                    " holds no images (" + std::to_string(counts[0][c] + counts[1][c] + counts[2][c]) +
-                    " in all, " + std::to_string(counts[0][c]) + " in train)");
+      empty.push_back("class '" + in.classes[c] + "': " + (s == 1 ? "val" : "test") + " would hold no images (" +
+                      std::to_string(counts[0][c] + counts[1][c] + counts[2][c]) + " in all, " +
+                      std::to_string(counts[0][c]) + " in train)");
     }
   }
+  if (empty.empty()) return;
+  if (!allow) {
+    const std::string more = empty.size() > 1 ? " and " + std::to_string(empty.size() - 1) + " more" : "";
+    xr::fail_data(in.root, empty.front() + more + ": lower --train-per-class, or pass --allow-empty");
+  }
+  for (const auto& line : empty) xr::log::warn(line);
 }
 
 int run(const Options& o, const xr::CommonOptions& common) {
@@ -215,6 +232,8 @@ int run(const Options& o, const xr::CommonOptions& common) {
   std::sort(plan.begin(), plan.end(), [](const Assignment& a, const Assignment& b) {
     return std::tie(a.split, a.label, a.source) < std::tie(b.split, b.label, b.source);
   });
+  const auto counts = count_per_split(in, plan);
+  check_empty_subsets(in, counts, o.allow_empty);
   check_images(in, plan);
 
   xr::StagedDir out(o.out_dir);
@@ -223,13 +242,11 @@ int run(const Options& o, const xr::CommonOptions& common) {
   for (const char* split : {"train", "val", "test"}) {
     for (const auto& cls : in.classes) xr::ensure_directory((fs::path(out.path()) / split / cls).string());
   }
-  std::vector<std::vector<int>> counts(3, std::vector<int>(in.classes.size(), 0));
   for (const auto& a : plan) {
     const std::string file = fs::path(a.source).filename().string();
     const std::string rel = a.split + "/" + in.classes[a.label] + "/" + file;
     link_or_copy(fs::path(in.root) / a.source, fs::path(out.path()) / rel, fs::path(o.out_dir) / rel);
     table.rows.push_back({rel, a.split, in.classes[a.label], a.source});
-    counts[a.split == "train" ? 0 : a.split == "val" ? 1 : 2][a.label]++;
   }
   // classes.txt keeps the class order of IN_DIR in every split, even a custom one.
   for (const char* split : {"train", "val", "test"}) {
@@ -239,7 +256,6 @@ int run(const Options& o, const xr::CommonOptions& common) {
   xr::write_csv((fs::path(out.path()) / "split.csv").string(), table);
   out.commit();
 
-  warn_empty_subsets(in, counts);
   for (size_t c = 0; c < in.classes.size(); ++c) {
     xr::log::info(in.classes[c] + ": train " + std::to_string(counts[0][c]) + ", val " +
                   std::to_string(counts[1][c]) + ", test " + std::to_string(counts[2][c]));

@@ -28,7 +28,13 @@ CLI::Validator number_check(const std::string& description, std::function<std::s
       description);
 }
 
-std::string at_most(double v, double max) { return v > max ? "at most " + format_number(max) : ""; }
+// A bound as a user would write it: 1000000, not 1e+06.
+std::string bound(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  return format_number(v);
+}
+
+std::string at_most(double v, double max) { return v > max ? "at most " + bound(max) : ""; }
 
 // A whole number of the option's type: `--seed -1` would otherwise wrap to
 // 2^64-1 and `--batch 99999999999` fail as "Could not convert".
@@ -71,9 +77,9 @@ CLI::Validator non_negative(double max) {
 }
 
 CLI::Validator in_range(double lo, double hi) {
-  const std::string description = "in [" + format_number(lo) + ", " + format_number(hi) + "]";
+  const std::string description = "in [" + bound(lo) + ", " + bound(hi) + "]";
   return number_check(description, [lo, hi](double v) {
-    return v < lo ? "at least " + format_number(lo) : at_most(v, hi);
+    return v < lo ? "at least " + bound(lo) : at_most(v, hi);
   });
 }
 
@@ -85,6 +91,7 @@ std::string plain_parse_message(const std::string& message) {
   static const std::regex at_most(R"(^(\S+): At Most (\d+) required but received (\d+)$)");
   static const std::regex at_least(R"(^(\S+): At least (\d+) required but received (\d+)$)");
   static const std::regex not_converted(R"(^Could not convert: (\S+) = (.*)$)");
+  static const std::regex excludes(R"(^(\S+) excludes (\S+)$)");
   std::smatch m;
   if (std::regex_match(message, m, at_most)) {
     const std::string once = m[2] == "1" ? " (give the option once)" : "";
@@ -93,6 +100,7 @@ std::string plain_parse_message(const std::string& message) {
   if (std::regex_match(message, m, at_least)) {
     return m[1].str() + ": takes " + m[2].str() + " values, given " + m[3].str();
   }
+  if (std::regex_match(message, m, excludes)) return m[1].str() + " and " + m[2].str() + " cannot be used together";
   if (std::regex_match(message, m, not_converted)) return m[1].str() + ": not a valid value (got " + m[2].str() + ")";
   return message;
 }

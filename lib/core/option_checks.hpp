@@ -34,8 +34,9 @@ CLI::Validator in_range(double lo, double hi);
 namespace xr {
 
 // CLI11's parse messages in the user's words: "--seed: At Most 1 required but
-// received 2" becomes "--seed: given 2 values, takes 1 (give the option once)";
-// others pass unchanged.
+// received 2" becomes "--seed: given 2 values, takes 1 (give the option once)",
+// "--out excludes --grid" "--out and --grid cannot be used together"; others pass
+// unchanged.
 std::string plain_parse_message(const std::string& cli11_message);
 
 }  // namespace xr

@@ -230,6 +230,11 @@ std::unique_ptr<FeatureExtractor> make_feature_extractor(const std::string& spec
     fail_usage("input size must be at least 75, Inception-v3's minimum (" + std::to_string(input_size) + ")");
   }
   const int size = input_size > 0 ? input_size : kDefaultSize;
+  // Weights the network would silently not use make a run look like another one.
+  if (!weights.empty() && spec != "inception" && spec != "torchvision") {
+    fail_usage("weights '" + weights + "' given for the features '" + spec +
+               "', which take none (weights are for inception and torchvision)");
+  }
   if (spec == "inception") return make_inception(weights, device, batch_size);
   if (spec == "torchvision") return make_torchvision(weights, device, batch_size, size);
   if (spec == "random") return make_random(device, seed, batch_size, size);

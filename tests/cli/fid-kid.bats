@@ -60,6 +60,15 @@ FAST=(--features random --input-size 75 --kid-subsets 20)
   [[ "$stderr" == *"torchvision needs ImageNet Inception-v3 weights"* ]]
 }
 
+@test "fid-kid: --weights with features that take none is 64, not silently ignored (issue 24)" {
+  flat_folder real A 0
+  flat_folder fake A 10
+  touch w.pt
+  run -64 --separate-stderr fid-kid real fake "${FAST[@]}" --weights w.pt
+  assert_equal "$output" ""
+  assert_equal "$stderr" "fid-kid: error: weights 'w.pt' given for the features 'random', which take none (weights are for inception and torchvision)"
+}
+
 @test "fid-kid: a corrupt PNG is 65 naming it, stdout empty" {
   flat_folder real A 0
   flat_folder fake A 10

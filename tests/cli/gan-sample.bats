@@ -77,6 +77,14 @@ assert struct.unpack(">II", head[16:24]) == (80, 32)
 PY
 }
 
+@test "gan-sample: --grid beside --out or --per-class is 64, nothing written (issue 24)" {
+  run -64 --separate-stderr gan-sample --model "$MODEL" --grid grid.png --out out
+  assert_equal "$stderr" "gan-sample: error: --out and --grid cannot be used together (see gan-sample --help)"
+  run -64 --separate-stderr gan-sample --model "$MODEL" --grid grid.png --per-class 3
+  [[ "$stderr" == *"--per-class and --grid cannot be used together"* ]]
+  [[ ! -e grid.png && ! -e out ]]
+}
+
 @test "gan-sample: its own earlier output is replaced whole, a folder it did not write only with --force" {
   gan-sample -q --model "$MODEL" --per-class 2 --out out >/dev/null
   mkdir out/old

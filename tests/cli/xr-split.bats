@@ -106,14 +106,25 @@ setup() {
   [[ -z $(find . -maxdepth 1 -name '.out.tmp-*') ]]  # no staging folder left either
 }
 
-@test "xr-split: a class left with no validation or test image is warned about" {
+@test "xr-split: a class left with no validation or test image is 65 before anything is written (issue 24)" {
   make_class_folder in 4 A
   make_class_folder in 5 B
-  run -0 --separate-stderr xr-split in out -n 4
-  [[ "$stderr" == *"class 'A': val holds no images (4 in all, 4 in train)"* ]]
-  [[ "$stderr" == *"class 'A': test holds no images (4 in all, 4 in train)"* ]]
-  [[ "$stderr" == *"class 'B': val holds no images (5 in all, 4 in train)"* ]]
-  [[ "$stderr" != *"class 'B': test holds no images"* ]]
+  run -65 --separate-stderr xr-split in fresh -n 4
+  assert_equal "$output" ""
+  assert_equal "$stderr" "xr-split: error: in: class 'A': val would hold no images (4 in all, 4 in train) and 2 more: lower --train-per-class, or pass --allow-empty"
+  [[ ! -e fresh ]]
+  [[ -z $(find . -maxdepth 1 -name '.fresh.tmp-*') ]]
+}
+
+@test "xr-split --allow-empty writes the split and warns for each empty subset" {
+  make_class_folder in 4 A
+  make_class_folder in 5 B
+  run -0 --separate-stderr xr-split in out -n 4 --allow-empty
+  [[ "$stderr" == *"class 'A': val would hold no images (4 in all, 4 in train)"* ]]
+  [[ "$stderr" == *"class 'A': test would hold no images (4 in all, 4 in train)"* ]]
+  [[ "$stderr" == *"class 'B': val would hold no images (5 in all, 4 in train)"* ]]
+  [[ "$stderr" != *"class 'B': test would hold no images"* ]]
+  [[ $(find out/test/B -name '*.png' | wc -l) -eq 1 ]]
 }
 
 @test "xr-split keeps byte-identical copies in one split unless told otherwise" {

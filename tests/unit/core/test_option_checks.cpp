@@ -38,6 +38,7 @@ TEST(OptionChecks, InRangeSaysWhichBoundIsCrossed) {
   EXPECT_EQ(verdict(xr::in_range(1, 1000), "1001"), "must be at most 1000 (got 1001)");
   EXPECT_EQ(verdict(xr::in_range(0, 0.999), "1"), "must be at most 0.999 (got 1)");
   EXPECT_EQ(verdict(xr::in_range(0, 1), "-inf"), "must be a finite number (got -inf)");
+  EXPECT_EQ(verdict(xr::in_range(1, 1e6), "2e6"), "must be at most 1000000 (got 2e6)");
 }
 
 TEST(OptionChecks, EveryNumericOptionGetsTheCheckOfItsType) {
@@ -73,6 +74,7 @@ TEST(OptionChecks, PlainParseMessagesRewriteCli11sWording) {
   EXPECT_EQ(xr::plain_parse_message("--range: At least 2 required but received 1"),
             "--range: takes 2 values, given 1");
   EXPECT_EQ(xr::plain_parse_message("Could not convert: --batch = x1"), "--batch: not a valid value (got x1)");
+  EXPECT_EQ(xr::plain_parse_message("--out excludes --grid"), "--out and --grid cannot be used together");
   EXPECT_EQ(xr::plain_parse_message("--model is required"), "--model is required");
 }
 
