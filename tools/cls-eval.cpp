@@ -17,6 +17,7 @@
 #include "core/dataset.hpp"
 #include "core/device.hpp"
 #include "core/errors.hpp"
+#include "core/folder_lock.hpp"
 #include "core/image_batch.hpp"
 #include "core/log.hpp"
 #include "core/option_checks.hpp"
@@ -96,6 +97,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   if (!o.compare.empty() && !fs::exists(o.compare)) xr::fail_missing(o.compare, "no such file");
   // Made and checked writable now, not after the evaluation.
   const xr::FilledOutputDir out_folder(o.out_dir.empty() ? o.model_dir : o.out_dir);
+  const xr::FolderLock lock(out_folder.path(), "cls-eval");  // not while inc3-train writes the model there
   const std::string& out_dir = out_folder.path();
 
   cls::LoadedModel loaded = cls::load_model(model_path);

@@ -420,6 +420,7 @@ int run(Options& o, const xr::CommonOptions& common) {
                         {"threads", at::get_num_threads()}};
   const xr::FilledOutputDir out_folder(o.out);  // removed again if nothing gets written
   const xr::FolderLock lock(o.out, "gan-train");
+  xr::remove_stale_temporaries(o.out);  // a half-written snapshot of a run killed with -9
   if (!o.changed.empty()) record_changes_after_non_finite(o, opts_path);
   // A resumed run keeps the original options.json (the record of how it started);
   // its changes go to options-resume.json.

@@ -11,6 +11,7 @@
 #include "core/atomic_file.hpp"
 #include "core/device.hpp"
 #include "core/errors.hpp"
+#include "core/folder_lock.hpp"
 #include "core/log.hpp"
 #include "core/output_folder.hpp"
 #include "core/tool_main.hpp"
@@ -93,6 +94,9 @@ int run(const Options& o, const xr::CommonOptions& common) {
   const c10::Device device = xr::resolve_device(common.device);
   const cls::TrainOptions& t = o.train;
   if (!t.random_base() && !fs::exists(t.weights)) xr::fail_missing(t.weights, "no such weights file");
+  // The model folder first: a second inc3-train on it is refused (73) before any work.
+  const xr::FilledOutputDir out_folder(o.out_dir);  // removed again if nothing gets written
+  const xr::FolderLock lock(o.out_dir, "inc3-train");
 
   // Data: every folder scanned and checked before any work.
   const cls::TrainData data = cls::load_train_data(o.train_dirs, o.val_dir, t.image_size);
@@ -101,7 +105,6 @@ int run(const Options& o, const xr::CommonOptions& common) {
   t.batch_norm_keep();  // a bad --bn-momentum is a usage error before any work
   const cls::BaseWeights weights = cls::read_base_weights(t);
 
-  const xr::FilledOutputDir out_folder(o.out_dir);  // removed again if nothing gets written
   nlohmann::json options_json = xr::effective_options(*o.app);
   options_json["seed"] = std::to_string(common.seed);
   options_json["fine_tune_effective"] = t.trains_base();

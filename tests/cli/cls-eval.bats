@@ -150,3 +150,16 @@ PY
   run -65 --separate-stderr cls-eval --model notmodel --test "$D/test" -o out
   [[ "$stderr" == *"not an inc3-train model"* ]]
 }
+
+@test "cls-eval: a folder another tool is writing is 73 at once, naming it and its pid (issue 25)" {
+  cp -r "$M" m
+  rm -f m/metrics.json
+  # flock(1) holds the lock as inc3-train would, with the line inc3-train writes.
+  echo "4242 inc3-train" > m/.xr-lock
+  run -73 --separate-stderr flock m/.xr-lock cls-eval --model m --test "$D/test"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "cls-eval: error: m: another inc3-train (pid 4242) is writing to this folder; wait for it to end, or stop it"
+  [[ ! -e m/metrics.json ]]
+  run -0 --separate-stderr cls-eval --model m --test "$D/test"
+  [[ -f m/metrics.json ]]
+}

@@ -177,6 +177,29 @@ PY
   [[ -f run/options-resume.json ]]
 }
 
+@test "gan-train: a run stopped by a non-finite loss resumes with a changed --glr, recorded in options.json (issue 25)" {
+  make_gan_data data
+  gan-train -q --data data --out run "${TINY[@]}" --kimg 0.008 --tick 0.004 >/dev/null
+  run -64 --separate-stderr gan-train --resume run --kimg 0.016 --glr 0.001
+  [[ "$stderr" == *"--glr 0.001 cannot change on --resume"* ]]
+  # The record a diverged run leaves (the CLI's ranges allow no learning rate that
+  # diverges this tiny run; tests/unit/gan's NonFiniteLossStops... makes a real one).
+  printf '{"reason": "a loss became NaN", "nimg": 8, "last_snapshot": "network-snapshot-000000008.safetensors"}\n' \
+    > run/stopped-non-finite.json
+  run -0 --separate-stderr gan-train --resume run --kimg 0.016 --glr 0.001
+  [[ "$stderr" == *"run: stopped by a non-finite loss (a loss became NaN); resuming from network-snapshot-000000008.safetensors with --glr 0.001 (was 0.0025)"* ]]
+  python3 - <<'PY'
+import json
+j = json.load(open("run/options.json"))
+assert j["training"]["glr"] == 0.001, j["training"]
+c = j["changed_after_non_finite"]
+assert [(x["option"], x["from"], x["to"]) for x in c] == [("--glr", 0.0025, 0.001)], c
+assert c[0]["stop"]["reason"] == "a loss became NaN", c
+PY
+  [[ ! -e run/stopped-non-finite.json ]]
+  [[ -f run/network-snapshot-000000016.safetensors ]]
+}
+
 @test "gan-train --resume reports the run's options, not the defaults" {
   make_gan_data data
   gan-train -q --data data --out run "${TINY[@]}" --kimg 0.004 --tick 0.004 --seed 5 >/dev/null
@@ -203,10 +226,12 @@ PY
 @test "gan-train: a second writer of one run folder is 73 at once" {
   make_gan_data data
   gan-train -q --data data --out run "${TINY[@]}" --kimg 0.004 --tick 0.004 >/dev/null
-  # flock(1) holds the lock while the second gan-train runs under it.
+  # flock(1) holds the lock while the second gan-train runs under it; the pid in the
+  # file is the one a holder writes there.
+  echo 4242 > run/.xr-lock
   run -73 --separate-stderr flock run/.xr-lock gan-train --resume run --kimg 0.008
   assert_equal "$output" ""
-  [[ "$stderr" == *"run: another gan-train is writing to this folder"* ]]
+  [[ "$stderr" == *"run: another gan-train (pid 4242) is writing to this folder"* ]]
   [[ $(wc -l < run/stats.jsonl) -eq 1 ]]
 }
 

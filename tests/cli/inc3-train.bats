@@ -145,6 +145,31 @@ setup() {
   [[ ! -e m2/cache ]]
 }
 
+@test "inc3-train: a second writer of one model folder is 73 at once, naming the first's pid; a dead one's lock never blocks (issue 25)" {
+  opts=(--train "$D/train" --val "$D/val" --runs 1 --image-size 75)
+  inc3-train -q "${opts[@]}" --epochs 200 --out m >/dev/null 2>&1 3>&- &
+  first=$!
+  for _ in $(seq 200); do [[ -s m/.xr-lock ]] && break; sleep 0.1; done
+  run -73 --separate-stderr inc3-train "${opts[@]}" --epochs 1 --out m
+  kill -9 "$first"
+  wait "$first" || true
+  assert_equal "$output" ""
+  assert_equal "$stderr" "inc3-train: error: m: another inc3-train (pid $first) is writing to this folder; wait for it to end, or stop it"
+  run -0 --separate-stderr inc3-train "${opts[@]}" --epochs 1 --out m
+  [[ -f m/model.safetensors ]]
+}
+
+@test "inc3-train: the thread count is part of a run: recorded in it, and another --threads retrains (issue 25)" {
+  opts=(--train "$D/train" --val "$D/val" --weights "$BASE/model.safetensors" --runs 1 --epochs 1 --image-size 75)
+  inc3-train -q "${opts[@]}" --out m --threads 1 >/dev/null
+  [[ $(safetensors_meta m/run1.safetensors threads) == 1 ]]
+  run -0 --separate-stderr inc3-train "${opts[@]}" --out m --threads 1
+  [[ "$stderr" == *"reused"* ]]
+  run -0 --separate-stderr inc3-train "${opts[@]}" --out m --threads 2
+  [[ "$stderr" != *"reused"* ]]
+  [[ $(safetensors_meta m/run1.safetensors threads) == 2 ]]
+}
+
 @test "inc3-train --class-weights balanced reports the weights" {
   mkdir -p tr && cp -r "$D/train/." tr/
   for i in 0 1 2 3; do cp "$D/test/A/a$i.png" "tr/A/x$i.png"; done
