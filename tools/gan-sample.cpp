@@ -55,7 +55,9 @@ void add_options(CLI::App& app, Options& o) {
       ->capture_default_str();
   app.add_option("--batch", o.batch, "Images generated at once")->check(xr::in_range(1, 65536))->capture_default_str();
   // A grid instead of the folder: --out or --per-class beside it would be silently unused.
-  app.add_option("--grid", o.grid, "Write one grid PNG here instead (a row a class)")->excludes(per_class)->excludes(out);
+  app.add_option("--grid", o.grid, "Write one grid PNG here instead (a row a class)")
+      ->excludes(per_class)
+      ->excludes(out);
   app.add_option("--grid-cols", o.grid_cols, "Columns (seeds) of the grid")
       ->check(xr::in_range(1, 1024))
       ->capture_default_str();

@@ -74,7 +74,8 @@ void add_options(CLI::App& app, Options& o) {
                  "Feature cache folder for the frozen base (default MODEL_DIR/cache; 'none': memory only)");
   app.add_option("--bn-momentum", t.bn_momentum,
                  "BatchNorm momentum as Keras counts it (the share of the moving statistics kept a step), or auto: "
-                 "the architecture's own (keras 0.99, torchvision 0.9)");
+                 "the architecture's own (keras 0.99, torchvision 0.9), lowered from random initialisation so "
+                 "that the initial statistics fade within the run (at least 0.9)");
   app.add_option("--feature-batch", t.feature_batch, "Batch size of the feature pass and of evaluation")
       ->check(xr::in_range(1, 1 << 20));
 }
@@ -102,7 +103,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   const cls::TrainData data = cls::load_train_data(o.train_dirs, o.val_dir, t.image_size);
   cls::log_class_counts(data);
   log_mode(t);
-  t.batch_norm_keep();  // a bad --bn-momentum is a usage error before any work
+  t.batch_norm_keep(data.train_labels.size());  // a bad --bn-momentum is a usage error before any work
   const cls::BaseWeights weights = cls::read_base_weights(t);
 
   nlohmann::json options_json = xr::effective_options(*o.app);

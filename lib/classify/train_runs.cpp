@@ -35,31 +35,46 @@ std::string fixed(double v, int digits = 4) {
 // (validation, test) those of another network than the one trained: warn.
 constexpr double kStaleStatisticsWarning = 0.05;
 
-void warn_stale_batch_norm(const TrainOptions& o, size_t train_images) {
+// What "auto" leaves of the initial moving statistics after a run from random
+// initialisation, and the smallest share it keeps a step.
+constexpr double kAutoStaleAfterRun = 0.01;
+constexpr double kAutoMinKeep = 0.9;
+
+// Says which share a BatchNorm trained from random initialisation keeps, and warns
+// when its initial statistics outlast the run.
+void report_batch_norm(const TrainOptions& o, size_t train_images) {
   if (!o.random_base()) return;  // pretrained moving statistics are meaningful ones
-  const double keep = o.batch_norm_keep();
-  const double steps = std::ceil(static_cast<double>(train_images) / o.batch) * o.epochs;
+  const double keep = o.batch_norm_keep(train_images);
+  const double steps = static_cast<double>(o.steps(train_images));
   const double stale = std::pow(keep, steps);
+  if (o.bn_momentum == "auto" && keep != o.architecture_batch_norm_keep()) {
+    xr::log::info("BatchNorm keeps " + fixed(keep, 3) + " of its moving statistics a step (--bn-momentum auto: " +
+                  "from random initialisation, " + fixed(100 * stale, 0) + "% of the initial ones are left after " +
+                  "this run's " + std::to_string(static_cast<long>(steps)) + " steps; the architecture's " +
+                  fixed(o.architecture_batch_norm_keep(), 2) + " would leave " +
+                  fixed(100 * std::pow(o.architecture_batch_norm_keep(), steps), 0) + "%)");
+  }
   if (stale <= kStaleStatisticsWarning) return;
   xr::log::warn("BatchNorm keeps " + fixed(keep, 3) + " of its moving statistics a step: after this run's " +
                 std::to_string(static_cast<long>(steps)) + " steps " + fixed(100 * stale, 0) +
                 "% of them are still their initial values, so validation and test (inference mode) see "
-                "another network than the one trained; use --bn-momentum 0.9 or more epochs");
+                "another network than the one trained; use " +
+                (keep > kAutoMinKeep ? std::string("--bn-momentum 0.9 or ") : std::string()) + "more epochs");
 }
 
 // Every input a run's result depends on. The thread count and the device belong here:
 // LibTorch's CPU kernels split their sums over the threads, so another count gives other
 // last bits and, over an epoch, other weights (measured: 476 of 572 tensors differ
 // between --threads 1 and 2).
-nlohmann::json run_key_inputs(const TrainOptions& o, const std::string& data_key, const std::string& weights_key,
-                              uint64_t seed, const c10::Device& device) {
+nlohmann::json run_key_inputs(const TrainOptions& o, const std::string& data_key, size_t train_images,
+                              const std::string& weights_key, uint64_t seed, const c10::Device& device) {
   return {{"data", data_key},         {"weights", weights_key},   {"seed", std::to_string(seed)},
           {"threads", at::get_num_threads()}, {"device", device.str()},
           {"arch", o.arch},
           {"fine_tune", o.trains_base()}, {"epochs", o.epochs},   {"batch", o.batch},
           {"lr", o.lr},               {"rho", o.rho},             {"epsilon", o.epsilon},
           {"image_size", o.image_size}, {"class_weights", o.class_weights}, {"keep", o.keep},
-          {"bn_keep", o.batch_norm_keep()}, {"version", XR_VERSION}};
+          {"bn_keep", o.batch_norm_keep(train_images)}, {"version", XR_VERSION}};
 }
 
 // The frozen base's features of every training folder (merged) and of the
@@ -127,8 +142,22 @@ void write_kept_model(const TrainOptions& o, const TrainData& data, const xr::nn
 
 }  // namespace
 
-double TrainOptions::batch_norm_keep() const {
-  if (bn_momentum == "auto") return base_arch() == xr::nn::InceptionArch::kKeras ? 0.99 : 0.9;
+double TrainOptions::architecture_batch_norm_keep() const {
+  return base_arch() == xr::nn::InceptionArch::kKeras ? 0.99 : 0.9;
+}
+
+int64_t TrainOptions::steps(size_t train_images) const {
+  return static_cast<int64_t>((train_images + batch - 1) / batch) * epochs;
+}
+
+double TrainOptions::batch_norm_keep(size_t train_images) const {
+  if (bn_momentum == "auto") {
+    const double own = architecture_batch_norm_keep();
+    if (!random_base()) return own;  // pretrained moving statistics are meaningful ones
+    const auto run_steps = static_cast<double>(std::max<int64_t>(1, steps(train_images)));
+    const double fades = std::pow(kAutoStaleAfterRun, 1.0 / run_steps);
+    return std::min(own, std::max(kAutoMinKeep, fades));
+  }
   double v = std::nan("");
   try {
     size_t used = 0;
@@ -171,14 +200,15 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
   FrozenFeatures frozen;
   if (!fine_tune) frozen = frozen_features(o, data, weights_file, weights_key, cache_dir, device);
   const at::Tensor train_pixels = fine_tune ? data.merged_train_pixels() : at::Tensor();
-  if (fine_tune) warn_stale_batch_norm(o, data.train_labels.size());
+  if (fine_tune) report_batch_norm(o, data.train_labels.size());
 
   TrainOutcome out;
   for (int r = 1; r <= o.runs; ++r) {
     RunRecord rec;
     rec.run = r;
     rec.seed = xr::derive_seed(seed, static_cast<uint64_t>(r));
-    const std::string key = run_key(run_key_inputs(o, data.key, weights_key, rec.seed, device));
+    const std::string key =
+        run_key(run_key_inputs(o, data.key, data.train_labels.size(), weights_key, rec.seed, device));
     const std::string run_path = run_file_path(model_dir, r);
     const std::string label = "run " + std::to_string(r) + "/" + std::to_string(o.runs);
     if (reuse_run(run_path, key, rec)) {
@@ -200,7 +230,9 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
     info.extra["threads"] = std::to_string(at::get_num_threads());
     if (fine_tune) {
       Inc3Classifier model(k, o.image_size, o.base_arch());
-      model->base->set_batch_norm_keep(o.batch_norm_keep());
+      const double bn_keep = o.batch_norm_keep(data.train_labels.size());
+      model->base->set_batch_norm_keep(bn_keep);
+      info.extra["bn_keep"] = xr::format_number(bn_keep);  // what "auto" chose, for the reader of the model
       if (o.random_base()) {
         model->initialise();
       } else {

@@ -30,11 +30,22 @@ struct TrainOptions {
   std::string cache_dir;               // "" : MODEL_DIR/cache; "none": memory only
   int feature_batch = 32;
   // BatchNorm momentum in Keras' sense (the share of the moving statistics kept a
-  // step), or "auto": the architecture's own (keras 0.99, torchvision 0.9).
+  // step), or "auto" (batch_norm_keep).
   std::string bn_momentum = "auto";
 
   xr::nn::InceptionArch base_arch() const { return xr::nn::parse_arch(arch); }
-  double batch_norm_keep() const;  // kUsage for a value that is not auto or in [0, 1)
+  // The share of its moving statistics a BatchNorm keeps a step, for a run on
+  // `train_images` images. An explicit --bn-momentum as given (kUsage unless in
+  // [0, 1)). "auto": the architecture's own (keras 0.99, torchvision 0.9), except
+  // from random initialisation, where the initial statistics (mean 0, variance 1)
+  // must fade within the run's steps: then at most the share that leaves 1% of them
+  // after the last step, and at least 0.9 (PyTorch's default) so that the statistics
+  // still average over some ten steps. 450 images, batch 32, 5 epochs: 0.940, not
+  // 0.99 (which leaves 47% initial, and a classifier at chance in inference).
+  double batch_norm_keep(size_t train_images) const;
+  // The architecture's own share (what "auto" is whenever the base is pretrained).
+  double architecture_batch_norm_keep() const;
+  int64_t steps(size_t train_images) const;  // minibatches in a run
   bool random_base() const { return weights == "none"; }
   bool trains_base() const { return fine_tune || random_base(); }
 };

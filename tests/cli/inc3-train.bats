@@ -85,9 +85,11 @@ setup() {
 
 @test "inc3-train: random init trains the whole network, says so, writes the model folder" {
   grep -q "RANDOM INITIALISATION" "$BATS_FILE_TMPDIR/base.err"
-  # One training step with Keras' BatchNorm momentum: the statistics are nearly the initial ones.
-  grep -q "BatchNorm keeps 0.990 of its moving statistics a step: after this run's 1 steps 99% of them" \
+  # One training step from random init: --bn-momentum auto lowers Keras' 0.99 to its floor
+  # 0.9 and records it, and the statistics are still mostly the initial ones.
+  grep -qF "BatchNorm keeps 0.900 of its moving statistics a step: after this run's 1 steps 90% of them are still their initial values, so validation and test (inference mode) see another network than the one trained; use more epochs" \
     "$BATS_FILE_TMPDIR/base.err"
+  [[ $(safetensors_meta "$BASE/run1.safetensors" bn_keep) == 0.9 ]]
   for f in model.safetensors run1.safetensors runs.csv history.csv options.json; do [[ -s "$BASE/$f" ]]; done
   [[ $(head -1 "$BASE/runs.csv") == "run,seed,best_epoch,kept_epoch,val_accuracy,val_loss,selected" ]]
   [[ $(head -1 "$BASE/history.csv") == "run,epoch,train_loss,train_accuracy,val_loss,val_accuracy" ]]
@@ -110,6 +112,16 @@ setup() {
   grep -qx "base.Mixed_7c.branch_pool.bn.running_var" names
   grep -qx "head.logits.weight" names
   run ! grep -qv -e '^base\.' -e '^head\.' names
+}
+
+@test "inc3-train --bn-momentum auto says what it chose from random init; a given value is used as given (issue 23)" {
+  run -0 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out m --runs 1 --epochs 1 --image-size 75
+  [[ "$stderr" == *"BatchNorm keeps 0.900 of its moving statistics a step (--bn-momentum auto: from random initialisation, 90% of the initial ones are left after this run's 1 steps; the architecture's 0.99 would leave 99%)"* ]]
+  run -0 --separate-stderr inc3-train --train "$D/train" --val "$D/val" --out m2 --runs 1 --epochs 1 --image-size 75 \
+    --bn-momentum 0.99
+  [[ "$stderr" != *"--bn-momentum auto"* ]]
+  [[ "$stderr" == *"BatchNorm keeps 0.990 of its moving statistics a step: after this run's 1 steps 99% of them"*"use --bn-momentum 0.9 or more epochs"* ]]
+  [[ $(safetensors_meta m2/run1.safetensors bn_keep) == 0.99 ]]
 }
 
 @test "inc3-train: frozen base, several runs, cached features, the best run kept" {

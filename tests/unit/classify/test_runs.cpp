@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -127,15 +128,34 @@ TEST(Runs, TablesMarkTheKeptRunAndListEveryEpoch) {
 
 TEST(TrainOptions, BatchNormMomentumIsTheArchitecturesOwnOrAKerasShareInZeroToOne) {
   TrainOptions o;
-  EXPECT_DOUBLE_EQ(o.batch_norm_keep(), 0.99);  // keras, the default architecture
+  o.weights = "pretrained.safetensors";  // pretrained: auto is the architecture's own, whatever the run's length
+  EXPECT_DOUBLE_EQ(o.batch_norm_keep(450), 0.99);  // keras, the default architecture
   o.arch = "torchvision";
-  EXPECT_DOUBLE_EQ(o.batch_norm_keep(), 0.9);   // PyTorch's momentum 0.1
+  EXPECT_DOUBLE_EQ(o.batch_norm_keep(450), 0.9);   // PyTorch's momentum 0.1
   o.bn_momentum = "0.5";
-  EXPECT_DOUBLE_EQ(o.batch_norm_keep(), 0.5);
+  EXPECT_DOUBLE_EQ(o.batch_norm_keep(450), 0.5);
   for (const char* bad : {"1", "-0.1", "nan", "inf", "0.9x", "", "high"}) {
     o.bn_momentum = bad;
-    EXPECT_EQ(xr_test::code_of([&] { o.batch_norm_keep(); }), xr::Exit::kUsage) << bad;
+    EXPECT_EQ(xr_test::code_of([&] { o.batch_norm_keep(450); }), xr::Exit::kUsage) << bad;
   }
+}
+
+TEST(TrainOptions, AutoMomentumFromRandomInitLetsTheInitialStatisticsFadeWithinTheRun) {
+  TrainOptions o;  // keras, --weights none, batch 32
+  o.epochs = 5;
+  // 450 images: 15 steps an epoch, 75 in the run; 0.99^75 would leave 47% initial.
+  EXPECT_EQ(o.steps(450), 75);
+  const double keep = o.batch_norm_keep(450);
+  EXPECT_NEAR(std::pow(keep, 75), 0.01, 1e-12);  // 1% left after the last step
+  EXPECT_NEAR(keep, 0.9404, 1e-4);
+  // A long run keeps the architecture's own; a very short one no less than 0.9.
+  EXPECT_DOUBLE_EQ(o.batch_norm_keep(100000), 0.99);
+  EXPECT_DOUBLE_EQ(o.batch_norm_keep(10), 0.9);
+  o.arch = "torchvision";
+  EXPECT_DOUBLE_EQ(o.batch_norm_keep(450), 0.9);  // never above the architecture's own
+  o.arch = "keras";
+  o.bn_momentum = "0.99";  // an explicit value is honoured as given
+  EXPECT_DOUBLE_EQ(o.batch_norm_keep(450), 0.99);
 }
 
 TEST(TrainOptions, TheMomentumReachesEveryBatchNorm) {
