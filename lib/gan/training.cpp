@@ -21,6 +21,7 @@
 #include "gan/adam.hpp"
 #include "gan/generate.hpp"
 #include "gan/snapshot.hpp"
+#include "gan/streams.hpp"
 #include "metrics/fid.hpp"
 #include "metrics/floor.hpp"
 #include "metrics/kid.hpp"
@@ -365,7 +366,7 @@ torch::Tensor Trainer::real_batch(std::vector<int64_t>& labels) {
     if (epoch != cached_epoch_) {
       perm_.resize(n);
       for (int64_t i = 0; i < n; ++i) perm_[i] = i;
-      Rng rng(derive_seed(o_.seed, 0x5eed0000ULL + static_cast<uint64_t>(epoch)));
+      Rng rng(stream_seed(o_.seed, Stream::kEpochOrder, static_cast<uint64_t>(epoch)));
       rng.shuffle(perm_);
       cached_epoch_ = epoch;
     }
@@ -387,7 +388,7 @@ torch::Tensor Trainer::random_labels(int64_t n) {
 void Trainer::step() {
   // Every random draw of this minibatch comes from generators seeded by (seed,
   // minibatch index): a resumed run continues the same streams.
-  torch::manual_seed(derive_seed(o_.seed, 1000000ULL + static_cast<uint64_t>(batch_idx_)));
+  torch::manual_seed(stream_seed(o_.seed, Stream::kMinibatch, static_cast<uint64_t>(batch_idx_)));
   std::vector<int64_t> real_labels;
   const torch::Tensor real = real_batch(real_labels);
   const torch::Tensor real_c = one_hot(real_labels, o_.net.c_dim, dev_);
@@ -609,8 +610,10 @@ nlohmann::json Trainer::evaluate(const std::string& snapshot) {
     const int64_t n_real = real_features_[c].size(0);
     const int64_t n_fake = o_.metric_samples > 0 ? o_.metric_samples : n_real;
     std::vector<uint64_t> seeds(n_fake);
-    for (int64_t k = 0; k < n_fake; ++k) seeds[k] = derive_seed(o_.seed ^ 0x3e7c5ULL, static_cast<uint64_t>(c) << 32 | k);
-    torch::manual_seed(derive_seed(o_.seed, 0xe7a1ULL + static_cast<uint64_t>(cur_nimg_)));
+    for (int64_t k = 0; k < n_fake; ++k) {
+      seeds[k] = stream_seed(o_.seed, Stream::kEvalLatents, static_cast<uint64_t>(c) << 32 | static_cast<uint64_t>(k));
+    }
+    torch::manual_seed(stream_seed(o_.seed, Stream::kEvalNoise, static_cast<uint64_t>(cur_nimg_)));
     const torch::Tensor imgs = generate_u8(g_ema_, latents_from_seeds(seeds, o_.net.z_dim),
                                            std::vector<int64_t>(n_fake, c), 1.0, NoiseMode::kRandom, o_.batch);
     const torch::Tensor fake = features_(imgs);
@@ -648,12 +651,12 @@ void Trainer::write_snapshot() {
   last_snapshot_ = name;
   // Image grid: one row a class, the same latents in every row.
   {
-    torch::manual_seed(derive_seed(o_.seed, 0x9a1dULL));
+    torch::manual_seed(stream_seed(o_.seed, Stream::kGridNoise));
     std::vector<uint64_t> seeds;
     std::vector<int64_t> labels;
     for (size_t c = 0; c < data_.classes.size(); ++c) {
       for (int k = 0; k < o_.grid_cols; ++k) {
-        seeds.push_back(derive_seed(o_.seed, 0x6e1dULL + k));
+        seeds.push_back(stream_seed(o_.seed, Stream::kGridLatents, static_cast<uint64_t>(k)));
         labels.push_back(static_cast<int64_t>(c));
       }
     }
