@@ -193,8 +193,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   cls::write_confusion((fs::path(out_dir) / "confusion.csv").string(), m.confusion, classes);
   nlohmann::json options = xr::effective_options(*o.app);
   options["seed"] = std::to_string(common.seed);
-  const nlohmann::json out = {{"schema", "xr-cls-eval/2"}, {"tool", kInfo.name}, {"version", XR_VERSION},
-                              {"options", options}, {"results", results}};
+  const nlohmann::json out = xr::result_document(kInfo, 2, options, results);
   xr::write_file_atomic((fs::path(out_dir) / "metrics.json").string(), out.dump(2) + "\n");
   xr::log::info("accuracy " + std::to_string(m.accuracy) + ", F1 of macro P/R " + std::to_string(m.f1_of_macro_pr) +
                 ", sklearn macro F1 " + std::to_string(m.macro.f1) + ", MCC " +

@@ -140,16 +140,11 @@ int run(const Options& o, const xr::CommonOptions& common) {
   const auto cmp = xr::metrics::compare_folders(*fx, real, fake, co);
   if (!o.save_features.empty()) save_features(o.save_features, cmp, real, fake, *fx);
 
-  nlohmann::json out;
-  out["schema"] = "xr-fid-kid/1";
-  out["tool"] = kInfo.name;
-  out["version"] = XR_VERSION;
-  out["options"] = xr::effective_options(*g_app);
-  out["results"] = cmp.results;
-  out["results"]["device"] = xr::describe_device(device);
-  out["results"]["features"]["spec"] = o.features;
-  out["results"]["features"]["weights"] = o.weights.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.weights);
-  std::cout << out.dump(2) << "\n";
+  nlohmann::json results = cmp.results;
+  results["device"] = xr::describe_device(device);
+  results["features"]["spec"] = o.features;
+  results["features"]["weights"] = o.weights.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.weights);
+  std::cout << xr::result_document(kInfo, 1, xr::effective_options(*g_app), results).dump(2) << "\n";
   return 0;
 }
 

@@ -135,11 +135,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
     results["per_class"] = o.per_class;
     results["first_seed"] = common.seed;
   }
-  const nlohmann::json doc = {{"schema", "xr.gan-sample/1"},
-                              {"tool", "gan-sample"},
-                              {"version", XR_VERSION},
-                              {"options", xr::effective_options(*o.app)},
-                              {"results", results}};
+  const nlohmann::json doc = xr::result_document(kInfo, 1, xr::effective_options(*o.app), results);
   std::cout << doc.dump(2) << "\n";
   return 0;
 }

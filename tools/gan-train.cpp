@@ -429,7 +429,7 @@ int run(Options& o, const xr::CommonOptions& common) {
   std::vector<int> counts(data.classes.size(), 0);
   for (int64_t l : data.labels) counts[l]++;
   const nlohmann::json options = resume ? resumed_options(o, o.t.seed) : xr::effective_options(*o.app);
-  nlohmann::json doc = {{"schema", "xr.gan-train.options/1"},
+  nlohmann::json doc = {{"schema", "xr-gan-train-options/1"},
                         {"tool", "gan-train"},
                         {"version", XR_VERSION},
                         {"options", options},
@@ -441,7 +441,8 @@ int run(Options& o, const xr::CommonOptions& common) {
                           {"resolution", o.t.net.resolution},
                           {"val", val ? nlohmann::json({{"root", val->root}, {"images_per_class", val->counts}})
                                       : nlohmann::json()}}},
-                        {"metrics", {{"features", o.metric_features}, {"weights", o.metric_weights}, {"size", o.metric_size}}},
+                        {"metrics",
+                         {{"features", o.metric_features}, {"weights", o.metric_weights}, {"size", o.metric_size}}},
                         {"device", xr::describe_device(device)},
                         {"threads", at::get_num_threads()}};
   const xr::FilledOutputDir out_folder(o.out);  // removed again if nothing gets written
@@ -463,19 +464,16 @@ int run(Options& o, const xr::CommonOptions& common) {
   std::unique_ptr<xr::metrics::FeatureExtractor> fx;
   const xr::gan::MetricSetup metrics = make_metrics(o, data, val ? &*val : nullptr, device, o.t.seed, fx);
   const xr::gan::TrainResult r = xr::gan::train(o.t, data, device, o.out, resume, metrics);
-  nlohmann::json out = {{"schema", "xr.gan-train/1"},
-                        {"tool", "gan-train"},
-                        {"version", XR_VERSION},
-                        {"options", options},
-                        {"results",
-                         {{"run_dir", o.out},
-                          {"nimg", r.nimg},
-                          {"kimg", r.nimg / 1000.0},
-                          {"last_snapshot", r.last_snapshot},
-                          {"best_snapshot", r.best_snapshot},
-                          {"best_kid", std::isnan(r.best_kid) ? nlohmann::json() : nlohmann::json(r.best_kid)},
-                          {"select_on", o.t.select_on},
-                          {"gamma", o.t.gamma}}}};
+  const nlohmann::json out =
+      xr::result_document(kInfo, 1, options,
+                          {{"run_dir", o.out},
+                           {"nimg", r.nimg},
+                           {"kimg", r.nimg / 1000.0},
+                           {"last_snapshot", r.last_snapshot},
+                           {"best_snapshot", r.best_snapshot},
+                           {"best_kid", std::isnan(r.best_kid) ? nlohmann::json() : nlohmann::json(r.best_kid)},
+                           {"select_on", o.t.select_on},
+                           {"gamma", o.t.gamma}});
   std::cout << out.dump(2) << "\n";
   return 0;
 }

@@ -122,23 +122,18 @@ int run(const Options& o, const xr::CommonOptions& common) {
                          {"kept_epoch", r.fit.kept_epoch}, {"val_accuracy", s.val_accuracy},
                          {"val_loss", s.val_loss}, {"reused", r.reused}});
   }
-  nlohmann::json result = {
-      {"schema", "xr-inc3-train/1"},
-      {"tool", kInfo.name},
-      {"version", XR_VERSION},
-      {"options", options_json},
-      {"results",
-       {{"model", outcome.model_path},
-        {"classes", data.classes},
-        {"counts", cls::counts_json(data)},
-        {"base", t.random_base() ? "random init, trained"
-                 : t.fine_tune   ? "pretrained, fine-tuned"
-                                 : "pretrained, frozen"},
-        {"arch", t.arch},
-        {"fine_tuned", t.trains_base()},
-        {"kept_run", kept.run},
-        {"val_accuracy", kept.kept().val_accuracy},
-        {"runs", runs_json}}}};
+  const nlohmann::json result = xr::result_document(kInfo, 1, options_json,
+                                                    {{"model", outcome.model_path},
+                                                     {"classes", data.classes},
+                                                     {"counts", cls::counts_json(data)},
+                                                     {"base", t.random_base() ? "random init, trained"
+                                                              : t.fine_tune   ? "pretrained, fine-tuned"
+                                                                              : "pretrained, frozen"},
+                                                     {"arch", t.arch},
+                                                     {"fine_tuned", t.trains_base()},
+                                                     {"kept_run", kept.run},
+                                                     {"val_accuracy", kept.kept().val_accuracy},
+                                                     {"runs", runs_json}});
   std::cout << result.dump(2) << "\n";
   return 0;
 }

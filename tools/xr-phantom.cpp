@@ -71,17 +71,13 @@ nlohmann::json describe(const Options& o, const xr::phantom::DatasetSummary& s) 
   nlohmann::json classes = nlohmann::json::array();
   for (const auto& c : s.classes) classes.push_back({{"name", c.name}, {"images", c.images}, {"masks", c.masks}});
   const int mask_size = o.data.render.mask_size > 0 ? o.data.render.mask_size : o.data.render.size;
-  return {{"schema", "xr-phantom/1"},
-          {"tool", "xr-phantom"},
-          {"version", XR_VERSION},
-          {"options", options},
-          {"results",
-           {{"classes", classes},
-            {"images", s.images},
-            {"image_size", o.data.render.size},
-            {"mask_size", mask_size},
-            {"annotated", s.marked.size()},
-            {"annotated_list", "annotated.txt"}}}};
+  return xr::result_document(kInfo, 1, options,
+                             {{"classes", classes},
+                              {"images", s.images},
+                              {"image_size", o.data.render.size},
+                              {"mask_size", mask_size},
+                              {"annotated", s.marked.size()},
+                              {"annotated_list", "annotated.txt"}});
 }
 
 int run(Options& o, const xr::CommonOptions& common) {

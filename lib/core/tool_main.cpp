@@ -7,6 +7,7 @@
 #include <iostream>
 #include <new>
 #include <thread>
+#include <utility>
 
 #include "core/atomic_file.hpp"
 #include "core/cpu_runtime.hpp"
@@ -127,6 +128,17 @@ nlohmann::json effective_options(const CLI::App& app) {
   nlohmann::json out = nlohmann::json::object();
   collect_options(app, out);
   return out;
+}
+
+nlohmann::json result_document(const ToolInfo& info, int schema_version, nlohmann::json options,
+                               nlohmann::json results) {
+  // xr-phantom's schema is xr-phantom/n, gan-train's xr-gan-train/n.
+  const std::string prefix = info.name.rfind("xr-", 0) == 0 ? "" : "xr-";
+  return {{"schema", prefix + info.name + "/" + std::to_string(schema_version)},
+          {"tool", info.name},
+          {"version", XR_VERSION},
+          {"options", std::move(options)},
+          {"results", std::move(results)}};
 }
 
 int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,

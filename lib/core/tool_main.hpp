@@ -48,6 +48,13 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
 // CLI11 declared it. Tools write it into their options.json; --print-config prints it.
 nlohmann::json effective_options(const CLI::App& app);
 
+// The JSON document a tool prints on stdout (and some write to a file), one shape
+// for all: {"schema": "xr-<tool>/<version>" (xr-phantom/1, not xr-xr-phantom/1),
+// "tool", "version" (the toolkit's), "options", "results"}. `schema_version` grows
+// when a field changes meaning.
+nlohmann::json result_document(const ToolInfo& info, int schema_version, nlohmann::json options,
+                               nlohmann::json results);
+
 // The common options the current tool was started with (valid during run()).
 const CommonOptions& common_options();
 

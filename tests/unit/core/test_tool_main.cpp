@@ -219,3 +219,16 @@ TEST(ToolMain, PrintConfigWithoutRequiredArguments) {
   EXPECT_EQ(code3, 64);
   EXPECT_EQ(out3, "");
 }
+
+TEST(ToolMain, EveryResultDocumentHasOneShape) {
+  const xr::ToolInfo info{"gan-sample", "summary", "", true, true, true};
+  const nlohmann::json doc = xr::result_document(info, 3, {{"seed", 1}}, {{"images", 8}});
+  EXPECT_EQ(doc["schema"], "xr-gan-sample/3");
+  EXPECT_EQ(doc["tool"], "gan-sample");
+  EXPECT_EQ(doc["version"], XR_VERSION);
+  EXPECT_EQ(doc["options"]["seed"], 1);
+  EXPECT_EQ(doc["results"]["images"], 8);
+  EXPECT_EQ(doc.size(), 5u);  // nothing else beside the five keys
+  const xr::ToolInfo xr_tool{"xr-phantom", "summary", "", true, false, true};
+  EXPECT_EQ(xr::result_document(xr_tool, 1, {}, {})["schema"], "xr-phantom/1");
+}
