@@ -45,7 +45,8 @@ FolderLock::FolderLock(const std::string& dir, const std::string& holder) {
     ::close(fd_);
     fd_ = -1;
     if (err == EWOULDBLOCK) {
-      const std::string who = (h.tool.empty() ? holder : h.tool) + (h.pid.empty() ? "" : " (pid " + h.pid + ")");
+      const std::string pid = h.pid.empty() ? "" : " (pid " + h.pid + ")";
+      const std::string who = (h.tool.empty() ? holder : h.tool) + pid;
       fail_create(dir, "another " + who + " is writing to this folder; wait for it to end, or stop it");
     }
     fail_create(dir, std::string("cannot lock the folder (") + std::strerror(err) + ")");

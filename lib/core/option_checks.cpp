@@ -53,7 +53,7 @@ CLI::Validator whole_number() {
 
 void require_checked_numbers(CLI::App& app) {
   const CLI::Validator finite = number_check("", [](double) { return std::string(); });
-  const CLI::Validator whole_int = whole_number<int>();
+  const CLI::Validator whole_int = whole_number<int>();  // every INT option of the toolkit is an int
   const CLI::Validator whole_uint = whole_number<std::uint64_t>();
   for (CLI::Option* opt : app.get_options()) {
     // get_type_name() appends the descriptions of the checks already there ("INT:POSITIVE").
