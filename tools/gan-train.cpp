@@ -430,7 +430,7 @@ int run(Options& o, const xr::CommonOptions& common) {
   for (int64_t l : data.labels) counts[l]++;
   const nlohmann::json options = resume ? resumed_options(o, o.t.seed) : xr::effective_options(*o.app);
   nlohmann::json doc = {{"schema", "xr-gan-train-options/1"},
-                        {"tool", "gan-train"},
+                        {"tool", kInfo.name},
                         {"version", XR_VERSION},
                         {"options", options},
                         {"training", o.t.to_json()},
