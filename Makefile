@@ -14,13 +14,22 @@ BIN := $(CURDIR)/$(BUILD_DIR)/bin
 .PHONY: build configure deps deps-dev test unit-test cli-test bench fuzz install clean demo help
 
 help:
-	@echo "make deps       install missing Debian packages (apt-get, --no-install-recommends)"
-	@echo "make            build the tools into $(BUILD_DIR)/bin"
-	@echo "make test       build, then run the unit (GoogleTest) and CLI (bats) tests"
-	@echo "make demo       build, then run the whole pipeline on generated data"
-	@echo "make small DATA=DIR / make micro DATA=DIR   the paper's experiments"
-	@echo "make bench      build and run the benchmarks (tests/bench)"
+	@echo "make deps        install missing Debian packages (apt-get, --no-install-recommends)"
+	@echo "make deps-dev    also the packages for golden files and fuzzing (PyTorch, sklearn, afl++)"
+	@echo "make             build the tools into $(BUILD_DIR)/bin"
+	@echo "make configure   install missing packages and run CMake, without building"
+	@echo "make test        build, then run the unit (GoogleTest) and CLI (bats) tests"
+	@echo "make unit-test / make cli-test   one half of make test"
+	@echo "make demo        build, then run the whole pipeline on generated data (minutes on a laptop)"
+	@echo "make small DATA=DIR / make micro DATA=DIR   the paper's experiments (1000 / 500 a class)"
+	@echo "make both DATA=DIR    small and micro, and a report of both"
+	@echo "make sweep DATA=DIR   one experiment per size in SIZES (default 2000 1000 500 250)"
+	@echo "make cpu-study DATA=DIR   the small experiment sized for a 2-core CPU (about 90 min)"
+	@echo "make bench       build and run the benchmarks (tests/bench)"
+	@echo "make fuzz        build the fuzz targets with clang into $(BUILD_DIR)-fuzz"
 	@echo "make install PREFIX=/usr/local"
+	@echo "make clean       remove $(BUILD_DIR) and $(BUILD_DIR)-fuzz"
+	@echo "Settings of the experiments: pipelines/experiment.mk; README.md"
 
 deps:
 	@scripts/install-deps
@@ -62,3 +71,4 @@ clean:
 # The experiment pipelines (demo, small, micro, sweep).
 include pipelines/paper.mk
 include pipelines/demo.mk
+include pipelines/cpu-study.mk

@@ -35,5 +35,5 @@ demo: build
 	@echo "demo: report in $(DEMO_ROOT)/report/report.md" >&2
 
 $(DEMO_ROOT)/raw/phantom.json:
-	$(XR_BIN)/xr-phantom $(DEMO_ROOT)/raw --per-class $(DEMO_RAW_PER_CLASS) --size 128 \
+	$(LAUNCH) $(XR_BIN)/xr-phantom $(DEMO_ROOT)/raw --per-class $(DEMO_RAW_PER_CLASS) --size 128 \
 	  --classes "$(DEMO_CLASSES)" --seed $(SEED)

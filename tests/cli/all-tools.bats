@@ -138,6 +138,28 @@ report() {
   report
 }
 
+@test "all tools: --help and the man page's OPTIONS list the same long options (issue 27)" {
+  run python3 "$XR_SOURCE_DIR/tests/cli/help_man_options.py" "$bin_dir" "$XR_SOURCE_DIR/man" "${tools[@]}"
+  assert_success
+  assert_output ""
+}
+
+@test "the --help/man comparison fails on a page that lacks an option, and on one that has an extra" {
+  cp -r "$XR_SOURCE_DIR/man" pages
+  # fid-kid's --batch paragraph removed; gan-sample's --model renamed to --no-such-option.
+  python3 - <<'PY'
+import re
+p = "pages/fid-kid.1"; s = open(p).read()
+open(p, "w").write(re.sub(r"\.TP\n\.BI \\-\\-batch .*?(?=\.TP)", "", s, count=1, flags=re.S))
+p = "pages/gan-sample.1"; s = open(p).read()
+open(p, "w").write(s.replace(".BI \\-\\-model", ".BI \\-\\-no\\-such\\-option", 1))
+PY
+  run python3 "$XR_SOURCE_DIR/tests/cli/help_man_options.py" "$bin_dir" pages fid-kid gan-sample
+  assert_failure 1
+  assert_line "fid-kid: --batch is in --help but not in pages/fid-kid.1 OPTIONS or xr-toolkit(1)"
+  assert_line "gan-sample: --no-such-option is in pages/gan-sample.1 OPTIONS but not in --help"
+}
+
 @test "the suite page xr-toolkit(1) renders without warnings and lists every tool" {
   page="$XR_SOURCE_DIR/man/xr-toolkit.1"
   [[ -f "$page" ]]

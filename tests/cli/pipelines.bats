@@ -65,6 +65,40 @@ TINY=(DATA="$BATS_TEST_TMPDIR/raw" IMAGE_SIZE=16 SMALL_PER_CLASS=4 MICRO_PER_CLA
   assert_output --partial "set DATA="
 }
 
+@test "make -n cpu-study runs small at 64 px, 150 a class, a 96 kimg GAN and 3 classifier runs" {
+  run -0 xr_make -n cpu-study DATA=/data/raw CROP_FLAGS=--ignore-masks CPU_STUDY_ROOT=cs
+  assert_output --partial "xr-crop --seed 1 \"/data/raw\" cs/cropped --size 64 --ignore-masks"
+  assert_output --partial "--train-per-class 150"
+  assert_output --partial "--kimg 96 --tick 4 --snap 3"
+  assert_output --partial "--cbase 2048 --cmax 64"
+  assert_output --partial "--runs 3 --epochs 5"
+  assert_output --partial "cs/small/report"
+}
+
+@test "make -n demo BUILD_DIR=b2 runs b2's tools, each through LAUNCH (issue 27)" {
+  run -0 make --no-print-directory -C "$XR_SOURCE_DIR" -n demo BUILD_DIR=b2 DEMO_ROOT="$BATS_TEST_TMPDIR/demo" \
+    LAUNCH=my-launcher
+  commands=$output
+  tools=$(grep -o "[^ ]*/bin/[a-z0-9-]*" <<<"$output" | sort -u)
+  [[ -n "$tools" ]]
+  run grep -v "^$XR_SOURCE_DIR/b2/bin/" <<<"$tools"
+  assert_output ""
+  for t in xr-phantom xr-crop xr-split gan-train inc3-train cls-eval fid-kid; do
+    grep -q "my-launcher $XR_SOURCE_DIR/b2/bin/$t " <<<"$commands" || fail "$t is not run through LAUNCH"
+  done
+}
+
+@test "make help names every target the Makefile and the pipelines declare phony" {
+  run -0 make --no-print-directory -C "$XR_SOURCE_DIR" help
+  help=$output
+  targets=$(sed -n 's/^\.PHONY://p' "$XR_SOURCE_DIR/Makefile" "$XR_SOURCE_DIR"/pipelines/*.mk | tr ' ' '\n' | grep .)
+  [[ $(wc -l <<<"$targets") -ge 15 ]]
+  for t in $targets; do
+    [[ $t == help || $t == build ]] && continue
+    grep -qE "make ([^ ]+ )*$t( |$)|/ make $t( |$)" <<<"$help" || fail "make help does not name '$t'"
+  done
+}
+
 @test "a tiny demo runs end to end, then resumes without redoing finished stages" {
   xr-phantom -q raw -n 8 --size 32 --classes "COVID,Viral Pneumonia"
   run -0 xr_make both "${TINY[@]}"
