@@ -51,22 +51,18 @@ void add_options(CLI::App& app, Options& o) {
   auto* per_class = app.add_option("--per-class", o.per_class, "Images per class")->check(xr::in_range(1, 1e7));
   auto* out = app.add_option("--out", o.out, "Output folder: OUT/<class>/seedNNNNNN.png");
   app.add_option("--truncation", o.truncation, "Truncation psi (1: none; smaller: closer to the average)")
-      ->check(xr::in_range(0, 2))
-      ->capture_default_str();
-  app.add_option("--batch", o.batch, "Images generated at once")->check(xr::in_range(1, 65536))->capture_default_str();
+      ->check(xr::in_range(0, 2));
+  app.add_option("--batch", o.batch, "Images generated at once")->check(xr::in_range(1, 65536));
   // A grid instead of the folder: --out or --per-class beside it would be silently unused.
   app.add_option("--grid", o.grid, "Write one grid PNG here instead (a row a class)")
       ->excludes(per_class)
       ->excludes(out);
   app.add_option("--grid-cols", o.grid_cols, "Columns (seeds) of the grid")
-      ->check(xr::in_range(1, 1024))
-      ->capture_default_str();
+      ->check(xr::in_range(1, 1024));
   app.add_option("--noise", o.noise, "Per-pixel noise: const (repeatable), random (seeded per batch), none")
-      ->check(CLI::IsMember({"const", "random", "none"}))
-      ->capture_default_str();
+      ->check(CLI::IsMember({"const", "random", "none"}));
   app.add_option("--network", o.network, "Which generator of the snapshot: G_ema (averaged) or G")
-      ->check(CLI::IsMember({"G_ema", "G"}))
-      ->capture_default_str();
+      ->check(CLI::IsMember({"G_ema", "G"}));
 }
 
 std::string seed_name(uint64_t seed) {

@@ -77,82 +77,61 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--resume", o.resume, "Continue the run in this folder from its last snapshot");
   app.add_flag("--dry-run", o.dry_run, "Validate the options and data, write options.json, stop");
   app.add_option("--kimg", t.kimg, "Training length in thousands of real images shown")
-      ->check(xr::positive(1e6))
-      ->capture_default_str();
+      ->check(xr::positive(1e6));
   app.add_option("--tick", t.tick_kimg, "Thousands of images between progress lines (stats.jsonl)")
-      ->check(xr::positive(1e6))
-      ->capture_default_str();
+      ->check(xr::positive(1e6));
   app.add_option("--snap", t.snap, "Ticks between snapshots (and one at the end)")
-      ->check(xr::in_range(1, 1e6))
-      ->capture_default_str();
-  app.add_option("--batch", t.batch, "Minibatch size")->check(xr::in_range(1, 65536))->capture_default_str();
+      ->check(xr::in_range(1, 1e6));
+  app.add_option("--batch", t.batch, "Minibatch size")->check(xr::in_range(1, 65536));
   app.add_option("--gamma", t.gamma, "R1 regularisation weight (paper: 1.024)")
-      ->check(xr::non_negative(1e6))
-      ->capture_default_str();
-  app.add_option("--glr", t.glr, "Generator learning rate")->check(xr::positive(1))->capture_default_str();
-  app.add_option("--dlr", t.dlr, "Discriminator learning rate")->check(xr::positive(1))->capture_default_str();
+      ->check(xr::non_negative(1e6));
+  app.add_option("--glr", t.glr, "Generator learning rate")->check(xr::positive(1));
+  app.add_option("--dlr", t.dlr, "Discriminator learning rate")->check(xr::positive(1));
   app.add_option("--cbase", t.net.cbase, "Channel base: channels at resolution r = min(cbase / r, cmax)")
-      ->check(xr::in_range(1, 1 << 20))
-      ->capture_default_str();
+      ->check(xr::in_range(1, 1 << 20));
   app.add_option("--cmax", t.net.cmax, "Maximum channels per layer")
-      ->check(xr::in_range(1, 8192))
-      ->capture_default_str();
+      ->check(xr::in_range(1, 8192));
   app.add_option("--map-depth", t.net.map_depth, "Mapping network layers")
-      ->check(xr::in_range(1, 64))
-      ->capture_default_str();
+      ->check(xr::in_range(1, 64));
   app.add_option("--mbstd-group", t.net.mbstd_group, "Minibatch standard deviation group size")
-      ->check(xr::in_range(1, 1024))
-      ->capture_default_str();
+      ->check(xr::in_range(1, 1024));
   app.add_option("--z-dim", t.net.z_dim, "Latent size (512 in the reference)")
-      ->check(xr::in_range(1, 8192))
-      ->capture_default_str();
+      ->check(xr::in_range(1, 8192));
   app.add_option("--w-dim", t.net.w_dim, "Intermediate latent size (512 in the reference)")
-      ->check(xr::in_range(1, 8192))
-      ->capture_default_str();
+      ->check(xr::in_range(1, 8192));
   app.add_option("--fp16-res", t.net.num_fp16_res, "Highest-resolution blocks in reduced precision (CUDA)")
-      ->check(xr::in_range(0, 16))
-      ->capture_default_str();
+      ->check(xr::in_range(0, 16));
   app.add_option("--aug", o.aug, "Augmentation: ada (adaptive), noaug, fixed (probability --p)")
-      ->check(CLI::IsMember({"ada", "noaug", "fixed"}))
-      ->capture_default_str();
+      ->check(CLI::IsMember({"ada", "noaug", "fixed"}));
   app.add_option("--p", t.p, "Augmentation probability: constant (fixed) or initial (ada)")
-      ->check(xr::in_range(0, 1))
-      ->capture_default_str();
+      ->check(xr::in_range(0, 1));
   app.add_option("--target", t.target, "ADA target for E[sign(D(real))]")
-      ->check(xr::in_range(0.01, 0.99))
-      ->capture_default_str();
+      ->check(xr::in_range(0.01, 0.99));
   app.add_option("--ema", t.ema_kimg, "Generator EMA half-life in thousands of images")
-      ->check(xr::non_negative(1e6))
-      ->capture_default_str();
+      ->check(xr::non_negative(1e6));
   app.add_option("--precision", t.precision,
                  "Precision of the --fp16-res blocks: auto (fp16 on CUDA, fp32 on the CPU), fp16, bf16, fp32")
-      ->check(CLI::IsMember({"auto", "fp16", "bf16", "fp32"}))
-      ->capture_default_str();
+      ->check(CLI::IsMember({"auto", "fp16", "bf16", "fp32"}));
   app.add_flag("--allow-tf32", t.tf32, "Allow TF32 matrix products and convolutions on CUDA (the reference: off)");
   app.add_flag("--pl-detach-mean", t.pl_detach_mean,
                "Detach the path-length mean from the penalty's gradient (the reference lets it through)");
   app.add_option("--metric-features", o.metric_features,
                  "Feature space for KID/FID per snapshot: random, inception, torchvision, a classifier "
-                 "folder, or none")
-      ->capture_default_str();
+                 "folder, or none");
   app.add_option("--metric-weights", o.metric_weights, "Weights file for --metric-features inception|torchvision");
   app.add_option("--metric-size", o.metric_size, "Feature network input side (0: 299)")
-      ->check(xr::in_range(0, 4096))
-      ->capture_default_str();
+      ->check(xr::in_range(0, 4096));
   app.add_option("--metric-samples", t.metric_samples,
                  "Generated images per class for the metrics (0: as many as real ones)")
-      ->check(xr::in_range(0, 1e7))
-      ->capture_default_str();
-  app.add_option("--kid-subsets", t.kid_subsets, "KID subsets")->check(xr::in_range(1, 1e6))->capture_default_str();
-  app.add_option("--cache-dir", o.cache_dir, "Feature cache folder (auto: ~/.cache/xr-toolkit; none: off)")
-      ->capture_default_str();
+      ->check(xr::in_range(0, 1e7));
+  app.add_option("--kid-subsets", t.kid_subsets, "KID subsets")->check(xr::in_range(1, 1e6));
+  app.add_option("--cache-dir", o.cache_dir, "Feature cache folder (auto: ~/.cache/xr-toolkit; none: off)");
   app.add_option("--val", o.val,
                  "Validation images VAL_DIR/<class>/*.png: each snapshot's KID/FID also against them "
                  "(kid_val, fid_val in metrics.jsonl)");
   app.add_option("--select-on", t.select_on,
                  "The split whose mean KID picks best.safetensors: train (the paper's) or val (needs --val)")
-      ->check(CLI::IsMember({"train", "val"}))
-      ->capture_default_str();
+      ->check(CLI::IsMember({"train", "val"}));
 }
 
 nlohmann::json read_json(const std::string& path) {

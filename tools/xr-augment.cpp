@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
-#include <mutex>
 #include <vector>
 
 #include "augment/keras_transform.hpp"
@@ -116,7 +115,6 @@ int run(Options o, const xr::CommonOptions& common) {
 
   std::vector<std::vector<std::string>> rows(jobs.size());
   xr::log::Progress progress("augment", static_cast<int64_t>(jobs.size()));
-  std::mutex progress_mutex;  // Progress is not thread-safe
   xr::parallel_for(static_cast<int64_t>(jobs.size()), [&](int64_t i) {
     const xr::AugmentJob& job = jobs[i];
     const xr::ImageEntry& source = in.images[job.source];
@@ -127,7 +125,6 @@ int run(Options o, const xr::CommonOptions& common) {
     xr::write_png_gray8((fs::path(out.path()) / job.rel).string(),
                         xr::warp_affine_bilinear(img, map, params.brightness));
     rows[i] = csv_row(job, source.rel, params, map);
-    std::lock_guard<std::mutex> lock(progress_mutex);
     progress.advance();
   });
   progress.finish();

@@ -49,14 +49,11 @@ struct Options {
 void add_options(CLI::App& app, Options& o) {
   app.add_option("EXP_DIR", o.exp_dirs, "Experiment folders (one per data size)")->required();
   app.add_option("-o,--out", o.out_dir, "Report folder to write (replaced as a whole)")->required();
-  app.add_option("--gnuplot", o.gnuplot, "gnuplot program (name on PATH or path; none: no plots)")
-      ->capture_default_str();
+  app.add_option("--gnuplot", o.gnuplot, "gnuplot program (name on PATH or path; none: no plots)");
   app.add_option("--grid-per-row", o.grid_per_row, "Images per row in the sample grid")
-      ->check(xr::in_range(1, 64))
-      ->capture_default_str();
+      ->check(xr::in_range(1, 64));
   app.add_option("--grid-tile", o.grid_tile, "Side of each image in the sample grid (pixels)")
-      ->check(xr::in_range(8, 512))
-      ->capture_default_str();
+      ->check(xr::in_range(8, 512));
 }
 
 int run(const Options& o) {

@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 
 #include <cstring>
-#include <mutex>
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -36,7 +35,6 @@ ImageBatch load_paths(const std::vector<std::string>& paths, const std::vector<s
   uint8_t* base = batch.pixels.data_ptr<uint8_t>();
   const size_t plane = static_cast<size_t>(width) * height;
   log::Progress progress("loading images", static_cast<int64_t>(paths.size()));
-  std::mutex progress_mutex;
   parallel_for(static_cast<int64_t>(paths.size()), [&](int64_t i) {
     GrayImage img = read_gray8(paths[i]);
     if (resize_to > 0) {
@@ -46,7 +44,6 @@ ImageBatch load_paths(const std::vector<std::string>& paths, const std::vector<s
                               size_text(width, height) + " of " + paths[0]);
     }
     std::memcpy(base + static_cast<size_t>(i) * plane, img.pixels.data(), plane);
-    std::lock_guard<std::mutex> lock(progress_mutex);
     progress.advance();
   });
   progress.finish();
@@ -64,10 +61,6 @@ ImageBatch load_image_folder(const ImageFolder& folder, int resize_to) {
     labels.push_back(e.label);
   }
   return load_paths(paths, rel, std::move(labels), resize_to);
-}
-
-ImageBatch load_image_files(const std::vector<std::string>& paths, int resize_to) {
-  return load_paths(paths, paths, std::vector<int64_t>(paths.size(), 0), resize_to);
 }
 
 at::Tensor to_tensor(const GrayImage& img) {

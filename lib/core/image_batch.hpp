@@ -23,9 +23,6 @@ struct ImageBatch {
 // and both sizes. An unreadable image is a kDataErr naming it.
 ImageBatch load_image_folder(const ImageFolder& folder, int resize_to = 0);
 
-// Loads a list of files (labels all 0) with the same rules.
-ImageBatch load_image_files(const std::vector<std::string>& paths, int resize_to = 0);
-
 at::Tensor to_tensor(const GrayImage& img);      // [1, H, W] uint8
 GrayImage to_gray_image(const at::Tensor& t);    // from [1,H,W] or [H,W] uint8 (CPU)
 

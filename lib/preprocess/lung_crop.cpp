@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
-#include <mutex>
 
 #include "core/log.hpp"
 #include "core/parallel.hpp"
@@ -159,7 +158,6 @@ std::vector<CropOutcome> crop_dataset(const RawDataset& raw, const ExclusionList
     todo[i] = true;
   }
 
-  std::mutex progress_mutex;
   log::Progress progress("crop", static_cast<int64_t>(n));
   parallel_for(
       static_cast<int64_t>(n),
@@ -171,7 +169,6 @@ std::vector<CropOutcome> crop_dataset(const RawDataset& raw, const ExclusionList
           }
           if (!write_root.empty()) outcomes[i].image = GrayImage();
         }
-        std::lock_guard<std::mutex> lock(progress_mutex);
         progress.advance();
       },
       threads);
