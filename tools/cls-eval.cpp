@@ -175,7 +175,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
         run_probs = cls::head_probabilities(*rm.model->head, f, device, o.batch);
       } else {  // head only: the frozen base of model.safetensors
         cls::ClassifierHead head(features.size(1), static_cast<int64_t>(classes.size()));
-        xr::nn::load_module_state(*head, file, files[r], "head.", true);
+        cls::load_head(*head, file, files[r]);
         head->to(device);
         run_probs = cls::head_probabilities(*head, features, device, o.batch);
       }

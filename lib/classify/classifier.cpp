@@ -106,6 +106,9 @@ void save_model(const std::string& path, Inc3ClassifierImpl& model, const ModelI
 }
 
 namespace {
+// The head's tensors in a model or run file: "head.<name>" (the base's are "base.<name>").
+constexpr const char* kHeadPrefix = "head.";
+
 int64_t dim_of(const xr::nn::Safetensors& f, const std::string& name, int d, const std::string& path) {
   auto it = f.tensors.find(name);
   if (it == f.tensors.end()) fail_data(path, "model file has no tensor " + name);
@@ -114,8 +117,12 @@ int64_t dim_of(const xr::nn::Safetensors& f, const std::string& name, int d, con
 }
 }  // namespace
 
+void load_head(ClassifierHeadImpl& head, const xr::nn::Safetensors& file, const std::string& path) {
+  xr::nn::load_module_state(head, file, path, kHeadPrefix, true);
+}
+
 void load_head(Inc3ClassifierImpl& model, const xr::nn::Safetensors& file, const std::string& path) {
-  xr::nn::load_module_state(*model.head, file, path, "head.", true);
+  load_head(*model.head, file, path);
 }
 
 LoadedModel load_model(const std::string& path) {
@@ -123,8 +130,8 @@ LoadedModel load_model(const std::string& path) {
   LoadedModel out;
   out.info = parse_model_metadata(file.metadata, path);
   const int64_t base_classes = dim_of(file, "base.fc.weight", 0, path);
-  const int64_t head_in = dim_of(file, "head.dense1.weight", 1, path);
-  const int64_t head_out = dim_of(file, "head.logits.weight", 0, path);
+  const int64_t head_in = dim_of(file, std::string(kHeadPrefix) + "dense1.weight", 1, path);
+  const int64_t head_out = dim_of(file, std::string(kHeadPrefix) + "logits.weight", 0, path);
   if (head_out != static_cast<int64_t>(out.info.classes.size())) {
     fail_data(path, "head has " + std::to_string(head_out) + " outputs but the metadata lists " +
                         std::to_string(out.info.classes.size()) + " classes");
@@ -221,7 +228,7 @@ ModelInfo training_model_info(const std::vector<std::string>& classes, int64_t i
 
 void save_head(const std::string& path, ClassifierHeadImpl& head, const ModelInfo& info) {
   xr::nn::TensorMap t;
-  for (const auto& [name, v] : xr::nn::module_state(head)) t["head." + name] = v;
+  for (const auto& [name, v] : xr::nn::module_state(head)) t[kHeadPrefix + name] = v;
   xr::nn::write_safetensors(path, t, model_metadata(info));
 }
 

@@ -70,8 +70,10 @@ struct LoadedModel {
 // (base fc size, head sizes); every tensor must load (kDataErr naming the first bad one).
 LoadedModel load_model(const std::string& path);
 
-// Loads only the head.* tensors of `file` into model's head (strict).
+// Loads only the head.* tensors of `file` into model's head, or into a head of its
+// own (a run file of the frozen-base path), strictly.
 void load_head(Inc3ClassifierImpl& model, const xr::nn::Safetensors& file, const std::string& path);
+void load_head(ClassifierHeadImpl& head, const xr::nn::Safetensors& file, const std::string& path);
 
 }  // namespace xr::classify
 
