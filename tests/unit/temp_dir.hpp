@@ -24,8 +24,8 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   const std::string& path() const { return path_; }
-  // The path of `rel` inside the folder.
-  std::string operator/(const std::string& rel) const { return (std::filesystem::path(path_) / rel).string(); }
+  // The path of `rel` inside the folder (converts to std::string where one is expected).
+  std::filesystem::path operator/(const std::string& rel) const { return std::filesystem::path(path_) / rel; }
 
  private:
   std::string path_;

@@ -9,37 +9,32 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "../temp_dir.hpp"
 #include "core/folder_lock.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempFolder {
-  fs::path path = fs::temp_directory_path() / ("xr-lock-test-" + std::to_string(::getpid()));
-  TempFolder() { fs::create_directories(path); }
-  ~TempFolder() { fs::remove_all(path); }
-};
-
 TEST(FolderLock, ASecondWriterIs73NamingTheHoldersToolAndPid) {
-  TempFolder dir;
-  xr::FolderLock first(dir.path.string(), "inc3-train");
+  xr_test::TempDir dir("xr-lock-test");
+  xr::FolderLock first(dir.path(), "inc3-train");
   try {
-    xr::FolderLock second(dir.path.string(), "cls-eval");
+    xr::FolderLock second(dir.path(), "cls-eval");
     FAIL() << "a second lock was granted";
   } catch (const xr::Error& e) {
     EXPECT_EQ(e.code(), xr::Exit::kCantCreate);
-    EXPECT_EQ(e.path(), dir.path.string());
+    EXPECT_EQ(e.path(), dir.path());
     EXPECT_EQ(std::string(e.what()), "another inc3-train (pid " + std::to_string(::getpid()) +
                                          ") is writing to this folder; wait for it to end, or stop it");
   }
 }
 
 TEST(FolderLock, IsFreeAgainOnceItsHolderIsGoneWhateverTheFileHolds) {
-  TempFolder dir;
-  { xr::FolderLock first(dir.path.string(), "gan-train"); }
-  std::ofstream(dir.path / xr::FolderLock::kFileName) << "999999 gan-train\n";  // a dead run's
-  EXPECT_NO_THROW(xr::FolderLock again(dir.path.string(), "gan-train"));
+  xr_test::TempDir dir("xr-lock-test");
+  { xr::FolderLock first(dir.path(), "gan-train"); }
+  std::ofstream(fs::path(dir.path()) / xr::FolderLock::kFileName) << "999999 gan-train\n";  // a dead run's
+  EXPECT_NO_THROW(xr::FolderLock again(dir.path(), "gan-train"));
 }
 
 TEST(FolderLock, AFolderThatCannotHoldTheFileIs73) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../temp_dir.hpp"
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/png_io.hpp"
@@ -110,20 +111,6 @@ std::string deflate(const std::string& raw) {
   return out;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / ("xr-test-png-" + std::to_string(getpid()));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
-
 }  // namespace
 
 // Every valid file decodes to the reference RGBA (8-bit files exactly; 16-bit files
@@ -216,7 +203,7 @@ TEST(PngSuite, TruncatedFilesFailAtEveryCutPoint) {
 }
 
 TEST(PngIo, EmptyAndNonPngInputsFail) {
-  TempDir dir;
+  xr_test::TempDir dir("xr-test-png");
   xr::write_file_atomic((dir / "empty.png").string(), "");
   std::string msg = expect_error([&] { xr::read_image((dir / "empty.png").string()); }, xr::Exit::kDataErr, "empty");
   EXPECT_NE(msg.find("empty"), std::string::npos) << msg;
@@ -262,7 +249,7 @@ TEST(PngIo, HugeDeclaredSizesFailWithoutAllocating) {
     EXPECT_NE(msg.find("PNG"), std::string::npos) << ctx << ": " << msg;
   }
   // The size-only reader refuses the same headers.
-  TempDir dir;
+  xr_test::TempDir dir("xr-test-png");
   xr::write_file_atomic((dir / "huge.png").string(), png_with_header(0xffffffff, 4, idat));
   expect_error([&] { xr::read_image_size((dir / "huge.png").string()); }, xr::Exit::kDataErr, "size of huge");
 }
@@ -279,7 +266,7 @@ TEST(PngIo, HighlyCompressedLargeImageDecodes) {
 }
 
 TEST(PngIo, WriteReadRoundTrip) {
-  TempDir dir;
+  xr_test::TempDir dir("xr-test-png");
   xr::Rng rng(11);
   for (auto [w, h] : {std::pair{1, 1}, std::pair{7, 3}, std::pair{128, 128}, std::pair{300, 17}}) {
     xr::GrayImage img(w, h);

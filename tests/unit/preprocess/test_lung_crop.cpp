@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../temp_dir.hpp"
 #include "core/atomic_file.hpp"
 #include "core/png_io.hpp"
 #include "preprocess/lung_crop.hpp"
@@ -13,24 +14,6 @@
 namespace fs = std::filesystem;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "xr-test-lung-crop-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& rel) const { return (fs::path(path_) / rel).string(); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 xr::GrayImage rect_mask(int w, int h, xr::Box r) {
   xr::GrayImage m(w, h, 0);
@@ -52,7 +35,7 @@ void write(const std::string& path, const xr::GrayImage& img) {
   xr::write_png_gray8(path, img);
 }
 
-xr::RawEntry entry(const TempDir& d, const std::string& cls, const std::string& name, bool mask) {
+xr::RawEntry entry(const xr_test::TempDir& d, const std::string& cls, const std::string& name, bool mask) {
   xr::RawEntry e;
   e.name = name;
   e.image_path = d / (cls + "/images/" + name);
@@ -61,7 +44,7 @@ xr::RawEntry entry(const TempDir& d, const std::string& cls, const std::string& 
 }
 
 TEST(LungCrop, CropsToTheMaskBoxAndResizes) {
-  TempDir d;
+  xr_test::TempDir d("xr-test-lung-crop");
   const xr::GrayImage img = ramp(40, 30);
   write(d / "A/images/a.png", img);
   write(d / "A/masks/a.png", rect_mask(40, 30, {10, 6, 30, 26}));
@@ -89,7 +72,7 @@ TEST(LungCrop, CropsToTheMaskBoxAndResizes) {
 }
 
 TEST(LungCrop, NoMaskSkippedOrWhole) {
-  TempDir d;
+  xr_test::TempDir d("xr-test-lung-crop");
   write(d / "A/images/a.png", ramp(16, 12));
   xr::CropSettings s;
   s.size = 8;
@@ -106,7 +89,7 @@ TEST(LungCrop, NoMaskSkippedOrWhole) {
 }
 
 TEST(LungCrop, RefusedMasksAndUnreadableFiles) {
-  TempDir d;
+  xr_test::TempDir d("xr-test-lung-crop");
   write(d / "A/images/empty.png", ramp(20, 20));
   write(d / "A/masks/empty.png", xr::GrayImage(20, 20, 0));
   write(d / "A/images/wide.png", ramp(20, 20));
@@ -130,7 +113,7 @@ TEST(LungCrop, RefusedMasksAndUnreadableFiles) {
 // A small raw dataset with every case, cropped on 1 and 3 threads: the same
 // outcomes, the same files, and a manifest with the statuses in sorted rows.
 TEST(LungCrop, DatasetOutcomesIndependentOfThreadsAndManifest) {
-  TempDir d;
+  xr_test::TempDir d("xr-test-lung-crop");
   for (int i = 0; i < 12; ++i) {
     const std::string n = "img" + std::to_string(i) + ".png";
     write(d / ("B b/images/" + n), ramp(30 + i, 30 + i));
@@ -145,7 +128,7 @@ TEST(LungCrop, DatasetOutcomesIndependentOfThreadsAndManifest) {
   xr::CropSettings s;
   s.size = 16;
   s.whole_without_mask = true;
-  TempDir out1, out3;
+  xr_test::TempDir out1, out3;
   for (const auto* o : {&out1, &out3}) {
     xr::ensure_directory(*o / "A");
     xr::ensure_directory(*o / "B b");
@@ -185,7 +168,7 @@ TEST(LungCrop, DatasetOutcomesIndependentOfThreadsAndManifest) {
 }
 
 TEST(LungCrop, SameStemIsANameClash) {
-  TempDir d;
+  xr_test::TempDir d("xr-test-lung-crop");
   write(d / "A/images/a.png", ramp(10, 10));
   xr::write_file_atomic(d / "A/images/a.pgm", "P5\n10 10\n255\n" + std::string(100, 'x'));
   const xr::RawDataset raw = xr::scan_raw_dataset(d.path());
