@@ -150,9 +150,4 @@ int run(const Options& o, const xr::CommonOptions& common) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  Options o;
-  return xr::tool_main(
-      argc, argv, kInfo, [&](CLI::App& app) { add_options(app, o); },
-      [&](const xr::CommonOptions& c) { return run(o, c); });
-}
+int main(int argc, char** argv) { return xr::run_tool<Options>(argc, argv, kInfo, add_options, run); }

@@ -56,7 +56,7 @@ void add_options(CLI::App& app, Options& o) {
       ->check(xr::in_range(8, 512));
 }
 
-int run(const Options& o) {
+int run(const Options& o, const xr::CommonOptions&) {
   xr::check_replaceable_output(o.out_dir, "--out", o.exp_dirs, /*may_lie_inside_inputs=*/true);
   std::vector<rep::Experiment> exps;
   for (const auto& dir : o.exp_dirs) exps.push_back(rep::load_experiment(dir));
@@ -90,9 +90,4 @@ int run(const Options& o) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  Options o;
-  return xr::tool_main(
-      argc, argv, kInfo, [&](CLI::App& app) { add_options(app, o); },
-      [&](const xr::CommonOptions&) { return run(o); });
-}
+int main(int argc, char** argv) { return xr::run_tool<Options>(argc, argv, kInfo, add_options, run); }

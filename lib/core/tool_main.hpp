@@ -1,12 +1,8 @@
 // The single entry point of every tool: common options, parsing, the mapping of
-// errors to sysexits codes and one-line messages. A tool's main() is a few lines:
+// errors to sysexits codes and one-line messages. A tool's main() is one line
+// (run_tool below):
 //
-//   int main(int argc, char** argv) {
-//     Options o;
-//     return xr::tool_main(argc, argv, kInfo,
-//         [&](CLI::App& app) { add_options(app, o); },
-//         [&](const xr::CommonOptions& c) { return run(o, c); });
-//   }
+//   int main(int argc, char** argv) { return xr::run_tool<Options>(argc, argv, kInfo, add_options, run); }
 #pragma once
 #include <CLI/CLI.hpp>
 #include <cstdint>
@@ -43,6 +39,16 @@ using RunFn = std::function<int(const CommonOptions&)>;
 
 int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
               const RunFn& run);
+
+// The whole main() of a tool whose options are one struct: add_options(app, options)
+// declares them, run(options, common) does the work.
+template <typename Options, typename AddOptions, typename Run>
+int run_tool(int argc, char** argv, const ToolInfo& info, AddOptions add_options, Run run) {
+  Options options;
+  return tool_main(
+      argc, argv, info, [&](CLI::App& app) { add_options(app, options); },
+      [&](const CommonOptions& common) { return run(options, common); });
+}
 
 // Every option of `app` with its effective value (given or default), typed as
 // CLI11 declared it. Tools write it into their options.json; --print-config prints it.
