@@ -5,49 +5,44 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/resample_taps.hpp"
+
 namespace xr {
 namespace {
 
-// The input taps of each output sample along one axis, exactly as xr::resize
-// computes them (core/image.cpp): area coverage when shrinking, bilinear with
-// half-integer centres and clamped ends when enlarging; weights as floats.
-struct AxisTaps {
-  std::vector<int> first;               // first input index per output sample
-  std::vector<std::vector<float>> taps;  // weights from `first` on
-};
+// The bounding box of the pixels at or above a cut, one row at a time.
+class BoxScan {
+ public:
+  BoxScan(int width, int height) : x0_(width), y0_(height) {}
 
-AxisTaps axis_taps(int in_size, int out_size) {
-  AxisTaps w;
-  w.first.resize(out_size);
-  w.taps.resize(out_size);
-  const double scale = static_cast<double>(in_size) / out_size;
-  for (int o = 0; o < out_size; ++o) {
-    std::vector<float>& taps = w.taps[o];
-    if (scale >= 1.0) {
-      const double lo = o * scale, hi = (o + 1) * scale;
-      const int i0 = static_cast<int>(std::floor(lo));
-      const int i1 = std::min(in_size, static_cast<int>(std::ceil(hi)));
-      w.first[o] = i0;
-      for (int i = i0; i < i1; ++i) {
-        const double cover = std::min<double>(hi, i + 1) - std::max<double>(lo, i);
-        taps.push_back(static_cast<float>(cover / scale));
-      }
-    } else {
-      const double centre = (o + 0.5) * scale - 0.5;
-      const int i0 = static_cast<int>(std::floor(centre));
-      const double frac = centre - i0;
-      const int a = std::clamp(i0, 0, in_size - 1), b = std::clamp(i0 + 1, 0, in_size - 1);
-      w.first[o] = a;
-      if (b == a) {
-        taps.push_back(1.0f);
-      } else {
-        taps.push_back(static_cast<float>(1.0 - frac));
-        taps.push_back(static_cast<float>(frac));
-      }
-    }
+  // Row y: counts first, branch-free (it vectorises); looks for the ends only in rows
+  // that have lung, from both sides.
+  template <typename Pixel, typename Cut>
+  void add_row(const Pixel* row, int width, Cut cut, int y) {
+    int in_row = 0;
+    for (int x = 0; x < width; ++x) in_row += row[x] >= cut;
+    if (in_row == 0) return;
+    n_ += in_row;
+    int first = 0, last = width - 1;
+    while (row[first] < cut) ++first;
+    while (row[last] < cut) --last;
+    x0_ = std::min(x0_, first);
+    x1_ = std::max(x1_, last + 1);
+    y0_ = std::min(y0_, y);
+    y1_ = y + 1;
   }
-  return w;
-}
+
+  // The box (empty when no pixel reached the cut); *count, if given, the pixels that did.
+  Box box(int64_t* count) const {
+    if (count) *count = n_;
+    if (n_ == 0) return Box{};
+    return Box{x0_, y0_, x1_, y1_};
+  }
+
+ private:
+  int x0_, y0_, x1_ = 0, y1_ = 0;
+  int64_t n_ = 0;
+};
 
 }  // namespace
 
@@ -60,28 +55,11 @@ double aspect_difference(int w1, int h1, int w2, int h2) {
 }
 
 Box threshold_box(const GrayImage& mask, int threshold, int64_t* count) {
-  int x0 = mask.width, y0 = mask.height, x1 = 0, y1 = 0;
-  int64_t n = 0;
-  const int w = mask.width;
+  BoxScan scan(mask.width, mask.height);
   for (int y = 0; y < mask.height; ++y) {
-    const uint8_t* row = &mask.pixels[static_cast<size_t>(y) * w];
-    // Count first, branch-free (it vectorises); look for the ends only in rows
-    // that have lung, from both sides.
-    int in_row = 0;
-    for (int x = 0; x < w; ++x) in_row += row[x] >= threshold;
-    if (in_row == 0) continue;
-    n += in_row;
-    int first = 0, last = w - 1;
-    while (row[first] < threshold) ++first;
-    while (row[last] < threshold) --last;
-    x0 = std::min(x0, first);
-    x1 = std::max(x1, last + 1);
-    y0 = std::min(y0, y);
-    y1 = y + 1;
+    scan.add_row(&mask.pixels[static_cast<size_t>(y) * mask.width], mask.width, threshold, y);
   }
-  if (count) *count = n;
-  if (n == 0) return Box{};
-  return Box{x0, y0, x1, y1};
+  return scan.box(count);
 }
 
 Box resized_threshold_box(const GrayImage& mask, int width, int height, int threshold, int64_t* count) {
@@ -111,8 +89,7 @@ Box resized_threshold_box(const GrayImage& mask, int width, int height, int thre
   // Vertical pass: the same sums in the same order (adding a zero row's 0 changes
   // nothing, so those are skipped), compared with threshold - 0.5 instead of rounded.
   const float cut = static_cast<float>(threshold) - 0.5f;
-  int x0 = width, y0 = height, x1 = 0, y1 = 0;
-  int64_t n = 0;
+  BoxScan scan(width, height);
   std::vector<float> acc(width);
   for (int y = 0; y < height; ++y) {
     const auto& taps = wy.taps[y];
@@ -126,21 +103,9 @@ Box resized_threshold_box(const GrayImage& mask, int width, int height, int thre
       const float t = taps[k];
       for (int x = 0; x < width; ++x) acc[x] += t * src[x];
     }
-    int in_row = 0;
-    for (int x = 0; x < width; ++x) in_row += acc[x] >= cut;
-    if (in_row == 0) continue;
-    n += in_row;
-    int first = 0, last = width - 1;
-    while (acc[first] < cut) ++first;
-    while (acc[last] < cut) --last;
-    x0 = std::min(x0, first);
-    x1 = std::max(x1, last + 1);
-    y0 = std::min(y0, y);
-    y1 = y + 1;
+    scan.add_row(acc.data(), width, cut, y);
   }
-  if (count) *count = n;
-  if (n == 0) return Box{};
-  return Box{x0, y0, x1, y1};
+  return scan.box(count);
 }
 
 LungBox lung_box(const GrayImage& mask, int image_width, int image_height, const MaskRules& rules) {
