@@ -59,7 +59,11 @@ METRIC_SIZE ?= 0
 GAN_KIMG ?= 5000
 PIPELINES := none classical gan
 
-xr_run = $(LAUNCH) $(XR_BIN)/$(1) --seed $(SEED)
+# THREADS: CPU threads per tool (--threads; empty: the tools' default, all cores). Set
+# it when stages run side by side (make -j), so that they share the cores, not fight
+# over them.
+THREADS ?=
+xr_run = $(LAUNCH) $(XR_BIN)/$(1) --seed $(SEED)$(if $(THREADS), --threads $(THREADS))
 # For tools whose result is their stdout: the target appears only when complete.
 xr_capture = > $@.tmp && mv -f $@.tmp $@ || { rm -f $@.tmp; false; }
 
@@ -80,15 +84,19 @@ $$($(1)_DIR)/classical/augment.csv: $$($(1)_DIR)/split/split.csv
 	$$(call xr_run,xr-augment) $$($(1)_DIR)/split/train $$($(1)_DIR)/classical --per-class $$(AUG_PER_CLASS)
 
 # The GAN: train on the training split, sample from the best-KID snapshot, measure.
-$$($(1)_DIR)/gan-run/best.safetensors: $$($(1)_DIR)/split/split.csv
+# The stage's marker is gan-train's result (its stdout), which appears only when the
+# run is complete: best.safetensors is written at the first snapshot, so a run killed
+# later (SIGKILL, a lost machine) must not count as trained; make runs gan-train
+# again, which resumes from its last snapshot.
+$$($(1)_DIR)/gan-train.json: $$($(1)_DIR)/split/split.csv
 	$$(call xr_run,gan-train) --data $$($(1)_DIR)/split/train --val $$($(1)_DIR)/split/val --out $$($(1)_DIR)/gan-run \
 	  --kimg $$(GAN_KIMG) --tick $$(GAN_TICK) --snap $$(GAN_SNAP) --device $$(DEVICE) \
 	  --metric-features $$(METRIC_FEATURES) $$(if $$(METRIC_WEIGHTS),--metric-weights $$(METRIC_WEIGHTS)) \
 	  --metric-size $$(METRIC_SIZE) $$(GAN_FLAGS) \
-	  $$(if $$(wildcard $$($(1)_DIR)/gan-run/resume.json),--resume $$($(1)_DIR)/gan-run)
+	  $$(if $$(wildcard $$($(1)_DIR)/gan-run/resume.json),--resume $$($(1)_DIR)/gan-run) $$(xr_capture)
 
-$$($(1)_DIR)/gan/classes.txt: $$($(1)_DIR)/gan-run/best.safetensors
-	$$(call xr_run,gan-sample) --model $$< --per-class $$(GAN_PER_CLASS) --out $$($(1)_DIR)/gan --device $$(DEVICE)
+$$($(1)_DIR)/gan/classes.txt: $$($(1)_DIR)/gan-train.json
+	$$(call xr_run,gan-sample) --model $$($(1)_DIR)/gan-run/best.safetensors --per-class $$(GAN_PER_CLASS) --out $$($(1)_DIR)/gan --device $$(DEVICE)
 
 $$($(1)_DIR)/gan-quality.json: $$($(1)_DIR)/gan/classes.txt
 	$$(call xr_run,fid-kid) $$($(1)_DIR)/split/train $$($(1)_DIR)/gan --features $$(METRIC_FEATURES) \

@@ -65,11 +65,11 @@ TINY=(DATA="$BATS_TEST_TMPDIR/raw" IMAGE_SIZE=16 SMALL_PER_CLASS=4 MICRO_PER_CLA
   assert_output --partial "set DATA="
 }
 
-@test "make -n cpu-study runs small at 64 px, 150 a class, a 96 kimg GAN and 3 classifier runs" {
+@test "make -n cpu-study runs small at 64 px, 150 a class, a 48 kimg GAN and 3 classifier runs" {
   run -0 xr_make -n cpu-study DATA=/data/raw CROP_FLAGS=--ignore-masks CPU_STUDY_ROOT=cs
   assert_output --partial "xr-crop --seed 1 \"/data/raw\" cs/cropped --size 64 --ignore-masks"
   assert_output --partial "--train-per-class 150"
-  assert_output --partial "--kimg 96 --tick 4 --snap 3"
+  assert_output --partial "--kimg 48 --tick 4 --snap 3"
   assert_output --partial "--cbase 2048 --cmax 64"
   assert_output --partial "--runs 3 --epochs 5"
   assert_output --partial "cs/small/report"
@@ -125,4 +125,27 @@ TINY=(DATA="$BATS_TEST_TMPDIR/raw" IMAGE_SIZE=16 SMALL_PER_CLASS=4 MICRO_PER_CLA
   refute_output --partial "xr-split"
   run -0 xr_make both "${TINY[@]}"
   [[ -f run/small/eval/none/metrics.json ]]
+}
+
+@test "a GAN run killed after its first snapshot is resumed by make, not taken as trained" {
+  xr-phantom -q raw -n 8 --size 32 --classes "COVID,Viral Pneumonia"
+  # Two snapshots (0.008 kimg in ticks of 0.004), so a run can stop between them.
+  run -0 xr_make "$BATS_TEST_TMPDIR/run/small/split/split.csv" "${TINY[@]}"
+  gan=(gan-train --seed 1 --data "$BATS_TEST_TMPDIR/run/small/split/train" --out "$BATS_TEST_TMPDIR/run/small/gan-run"
+       --val "$BATS_TEST_TMPDIR/run/small/split/val" --kimg 0.004 --tick 0.004
+       --snap 1 --device cpu --metric-features random --metric-size 0 --cbase 64 --cmax 8 --z-dim 16
+       --w-dim 16 --batch 4 --mbstd-group 2)
+  # What a SIGKILL after the first snapshot leaves: best.safetensors and the resume
+  # state, no gan-train.json.
+  run -0 "${gan[@]}" -q
+  [[ -f run/small/gan-run/best.safetensors && -f run/small/gan-run/resume.json ]]
+  [[ ! -e run/small/gan-train.json ]]
+  run -0 xr_make -n "$BATS_TEST_TMPDIR/run/small/gan/classes.txt" "${TINY[@]}" GAN_SNAP=1
+  assert_output --partial "gan-train --seed 1"
+  assert_output --partial "--resume $BATS_TEST_TMPDIR/run/small/gan-run"
+  run -0 xr_make "$BATS_TEST_TMPDIR/run/small/gan/classes.txt" "${TINY[@]}" GAN_SNAP=1
+  [[ -f run/small/gan-train.json && -f run/small/gan/classes.txt ]]
+  # The run was resumed to the pipeline's length, not restarted.
+  python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert abs(d["results"]["kimg"] - 0.008) < 1e-9, d' \
+    run/small/gan-train.json
 }
