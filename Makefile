@@ -24,7 +24,7 @@ help:
 	@echo "make small DATA=DIR / make micro DATA=DIR   the paper's experiments (1000 / 500 a class)"
 	@echo "make both DATA=DIR    small and micro, and a report of both"
 	@echo "make sweep DATA=DIR   one experiment per size in SIZES (default 2000 1000 500 250)"
-	@echo "make cpu-study DATA=DIR   the small experiment sized for a 2-core CPU (about 90 min)"
+	@echo "make cpu-study DATA=DIR   the small experiment on real data, sized for a 2-core CPU (about an hour)"
 	@echo "make bench       build and run the benchmarks (tests/bench)"
 	@echo "make fuzz        build the fuzz targets with clang into $(BUILD_DIR)-fuzz"
 	@echo "make install PREFIX=/usr/local"

@@ -65,11 +65,11 @@ TINY=(DATA="$BATS_TEST_TMPDIR/raw" IMAGE_SIZE=16 SMALL_PER_CLASS=4 MICRO_PER_CLA
   assert_output --partial "set DATA="
 }
 
-@test "make -n cpu-study runs small at 64 px, 150 a class, a 48 kimg GAN and 3 classifier runs" {
+@test "make -n cpu-study runs small at 64 px, 150 a class, a 24 kimg GAN and 3 classifier runs" {
   run -0 xr_make -n cpu-study DATA=/data/raw CROP_FLAGS=--ignore-masks CPU_STUDY_ROOT=cs
   assert_output --partial "xr-crop --seed 1 \"/data/raw\" cs/cropped --size 64 --ignore-masks"
   assert_output --partial "--train-per-class 150"
-  assert_output --partial "--kimg 48 --tick 4 --snap 3"
+  assert_output --partial "--kimg 24 --tick 4 --snap 3"
   assert_output --partial "--cbase 2048 --cmax 64"
   assert_output --partial "--runs 3 --epochs 5"
   assert_output --partial "cs/small/report"
