@@ -16,6 +16,7 @@
 #include "core/device.hpp"
 #include "core/errors.hpp"
 #include "core/folder_lock.hpp"
+#include "core/json_file.hpp"
 #include "core/log.hpp"
 #include "core/option_checks.hpp"
 #include "core/output_folder.hpp"
@@ -134,14 +135,6 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::IsMember({"train", "val"}));
 }
 
-nlohmann::json read_json(const std::string& path) {
-  try {
-    return nlohmann::json::parse(xr::read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    xr::fail_data(path, std::string("not valid JSON (") + e.what() + ")");
-  }
-}
-
 // Where each option that defines the run is recorded in options.json's "training"
 // object. On --resume such an option may be repeated with the run's own value (a
 // pipeline repeats its whole command line), never changed.
@@ -227,7 +220,7 @@ void merge_resume_options(Options& o, const xr::CommonOptions& common_opts) {
   const std::string opts_path = (fs::path(o.resume) / "options.json").string();
   if (!fs::exists(o.resume)) xr::fail_missing(o.resume, "no such run folder");
   if (!fs::exists(opts_path)) xr::fail_missing(opts_path, "no options.json: not a gan-train run folder");
-  const nlohmann::json j = read_json(opts_path);
+  const nlohmann::json j = xr::read_json_file(opts_path);
   const bool after_non_finite = fs::exists(fs::path(o.resume) / xr::gan::kNonFiniteStopFile);
   {
     xr::gan::TrainOptions given = o.t;
@@ -319,8 +312,8 @@ void merge_resume_options(Options& o, const xr::CommonOptions& common_opts) {
 // "training" takes the new values (every later resume trains with them), and its
 // "changed_after_non_finite" list keeps the old ones, where and why they changed.
 void record_changes_after_non_finite(const Options& o, const std::string& opts_path) {
-  nlohmann::json j = read_json(opts_path);
-  const nlohmann::json stop = read_json((fs::path(o.out) / xr::gan::kNonFiniteStopFile).string());
+  nlohmann::json j = xr::read_json_file(opts_path);
+  const nlohmann::json stop = xr::read_json_file((fs::path(o.out) / xr::gan::kNonFiniteStopFile).string());
   std::string said;
   for (const auto& c : o.changed) {
     j["training"][kRecordedAt.at(c.option).substr(1)] = c.to;

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <sstream>
 
 #include "classify/features.hpp"
 #include "classify/head.hpp"
@@ -13,6 +12,7 @@
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "core/rng.hpp"
+#include "core/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -21,14 +21,6 @@ namespace {
 
 // Streams of derive_seed(run seed, ...): the shuffling of a run's epochs.
 constexpr uint64_t kShuffleStream = 0x5u;
-
-std::string fixed(double v, int digits = 4) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(digits);
-  s << v;
-  return s.str();
-}
 
 // The moving statistics a BatchNorm still holds from its initialisation (mean 0,
 // variance 1) after a run, when this share is above it, make inference-mode results
@@ -48,15 +40,15 @@ void report_batch_norm(const TrainOptions& o, size_t train_images) {
   const double steps = static_cast<double>(o.steps(train_images));
   const double stale = std::pow(keep, steps);
   if (o.bn_momentum == "auto" && keep != o.architecture_batch_norm_keep()) {
-    xr::log::info("BatchNorm keeps " + fixed(keep, 3) + " of its moving statistics a step (--bn-momentum auto: " +
-                  "from random initialisation, " + fixed(100 * stale, 0) + "% of the initial ones are left after " +
+    xr::log::info("BatchNorm keeps " + format_fixed(keep, 3) + " of its moving statistics a step (--bn-momentum auto: " +
+                  "from random initialisation, " + format_fixed(100 * stale, 0) + "% of the initial ones are left after " +
                   "this run's " + std::to_string(static_cast<long>(steps)) + " steps; the architecture's " +
-                  fixed(o.architecture_batch_norm_keep(), 2) + " would leave " +
-                  fixed(100 * std::pow(o.architecture_batch_norm_keep(), steps), 0) + "%)");
+                  format_fixed(o.architecture_batch_norm_keep(), 2) + " would leave " +
+                  format_fixed(100 * std::pow(o.architecture_batch_norm_keep(), steps), 0) + "%)");
   }
   if (stale <= kStaleStatisticsWarning) return;
-  xr::log::warn("BatchNorm keeps " + fixed(keep, 3) + " of its moving statistics a step: after this run's " +
-                std::to_string(static_cast<long>(steps)) + " steps " + fixed(100 * stale, 0) +
+  xr::log::warn("BatchNorm keeps " + format_fixed(keep, 3) + " of its moving statistics a step: after this run's " +
+                std::to_string(static_cast<long>(steps)) + " steps " + format_fixed(100 * stale, 0) +
                 "% of them are still their initial values, so validation and test (inference mode) see "
                 "another network than the one trained; use " +
                 (keep > kAutoMinKeep ? std::string("--bn-momentum 0.9 or ") : std::string()) + "more epochs");
@@ -191,7 +183,7 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
   if (o.class_weights == "balanced") {
     class_weights = balanced_class_weights(data.train_labels, k);
     std::string w;
-    for (int c = 0; c < k; ++c) w += (c ? ", " : "") + data.classes[c] + " " + fixed(class_weights[c], 3);
+    for (int c = 0; c < k; ++c) w += (c ? ", " : "") + data.classes[c] + " " + format_fixed(class_weights[c], 3);
     xr::log::info("balanced class weights: " + w);
   }
 
@@ -220,8 +212,8 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
     const FitOptions fo = fit_options(o, class_weights, rec.seed, label);
     auto on_epoch = [&](const EpochStats& s) {
       xr::log::info(label + " epoch " + std::to_string(s.epoch) + "/" + std::to_string(o.epochs) + ": loss " +
-                    fixed(s.train_loss) + " acc " + fixed(s.train_accuracy) + "  val_loss " + fixed(s.val_loss) +
-                    " val_acc " + fixed(s.val_accuracy));
+                    format_fixed(s.train_loss) + " acc " + format_fixed(s.train_accuracy) + "  val_loss " +
+                    format_fixed(s.val_loss) + " val_acc " + format_fixed(s.val_accuracy));
     };
     ModelInfo info = training_model_info(data.classes, o.image_size, o.base_arch(), o.weights, fine_tune);
     info.extra["run"] = std::to_string(r);
@@ -275,7 +267,7 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
   out.model_path = model_file_path(model_dir);
   write_kept_model(o, data, weights_file, kept, out.runs.size(), run_file_path(model_dir, kept.run), out.model_path);
   write_run_tables(model_dir, out.runs, out.kept);
-  xr::log::info("kept run " + std::to_string(kept.run) + " (val accuracy " + fixed(kept.kept().val_accuracy) +
+  xr::log::info("kept run " + std::to_string(kept.run) + " (val accuracy " + format_fixed(kept.kept().val_accuracy) +
                 ", epoch " + std::to_string(kept.fit.kept_epoch) + ")");
   return out;
 }

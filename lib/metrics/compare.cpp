@@ -12,6 +12,7 @@
 #include "core/errors.hpp"
 #include "core/image_batch.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "core/parallel.hpp"
 #include "core/png_io.hpp"
 #include "metrics/feature_cache.hpp"
@@ -37,15 +38,13 @@ std::string text(const nlohmann::json& v) {
 
 std::string size_text(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out.empty() ? "none" : out;
+std::string class_list(const std::vector<std::string>& classes) {
+  return classes.empty() ? "none" : join(classes, ", ");
 }
 
 void require_some_image(const ImageFolder& f) {
   if (f.images.empty()) {
-    fail_data(f.root, "no images in any class folder (classes: " + join(f.classes) + ")");
+    fail_data(f.root, "no images in any class folder (classes: " + class_list(f.classes) + ")");
   }
 }
 
@@ -170,8 +169,8 @@ FolderComparison compare_folders(FeatureExtractor& fx, const ImageFolder& real, 
     }
   }
   if (pairs.empty()) {
-    fail_data(fake.root, "no class has images in both folders (" + real.root + ": " + join(real.classes) + "; " +
-                             fake.root + ": " + join(fake.classes) + ")");
+    fail_data(fake.root, "no class has images in both folders (" + real.root + ": " + class_list(real.classes) + "; " +
+                             fake.root + ": " + class_list(fake.classes) + ")");
   }
   for (const auto& p : pairs) {
     for (const auto& [folder, count] : {std::make_pair(&real, real_counts[p.real_label]),

@@ -10,6 +10,7 @@
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/errors.hpp"
+#include "core/json_file.hpp"
 #include "classify/metrics.hpp"
 
 namespace fs = std::filesystem;
@@ -28,16 +29,6 @@ const std::vector<MetricSpec>& metric_specs() {
                                          {"specificity", "Specificity"}, {"mcc", "MCC"},
                                          {"f1_sklearn", "sklearn macro F1", false}};
   return k;
-}
-
-json read_json_file(const std::string& path) {
-  if (!fs::exists(path)) fail_missing(path, "no such file");
-  const std::string text = read_file(path);
-  try {
-    return json::parse(text);
-  } catch (const json::exception& e) {
-    fail_data(path, std::string("malformed JSON (") + e.what() + ")");
-  }
 }
 
 namespace {

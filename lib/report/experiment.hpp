@@ -113,9 +113,6 @@ Experiment load_experiment(const std::string& dir);
 // Parses one cls-eval metrics.json (exposed for tests).
 PipelineResult parse_eval_metrics(const nlohmann::json& j, const std::string& path);
 
-// Reads a JSON file; kNoInput if missing, kDataErr naming it if malformed.
-nlohmann::json read_json_file(const std::string& path);
-
 // Parses gan-run/metrics.jsonl (one JSON object a line); kDataErr naming the line.
 std::vector<GanSnapshot> parse_gan_progress(const std::string& text, const std::string& path);
 

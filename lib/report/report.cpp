@@ -11,6 +11,7 @@
 #include "core/csv.hpp"
 #include "core/log.hpp"
 #include "core/png_io.hpp"
+#include "core/text.hpp"
 #include "report/noise.hpp"
 #include "report/plots.hpp"
 #include "report/published.hpp"
@@ -95,12 +96,6 @@ std::string metric_title(const std::string& key) {
   for (const auto& m : metric_specs())
     if (m.key == key) return m.title;
   return key;
-}
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
-  return out;
 }
 
 void write_text(const std::string& dir, const std::string& name, const std::string& text, ReportSummary& s) {

@@ -7,6 +7,7 @@
 
 #include "classify/evaluate.hpp"
 #include "classify/metrics.hpp"
+#include "core/text.hpp"
 
 namespace xr::report {
 
@@ -15,14 +16,7 @@ std::string num(double v) { return format_number(v); }
 std::string num(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
 }  // namespace
 
-std::string fixed(double v, int decimals) {
-  if (!std::isfinite(v)) return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  std::string s = buf;
-  if (s.find_first_not_of("-0.") == std::string::npos && s[0] == '-') s.erase(0, 1);  // no "-0.0000"
-  return s;
-}
+std::string fixed(double v, int decimals) { return format_fixed(v, decimals); }
 std::string fixed(const std::optional<double>& v, int decimals) { return v ? fixed(*v, decimals) : ""; }
 
 CsvTable metrics_table(const Experiment& e) {

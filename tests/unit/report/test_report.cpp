@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/json_file.hpp"
 #include "../exit_code.hpp"
 #include "classify/metrics.hpp"
 #include "report/experiment.hpp"
@@ -226,10 +227,10 @@ TEST(Report, GanQualityFromFidKidJson) {
 TEST(Report, MalformedAndMissingInputs) {
   TempDir d;
   EXPECT_EQ(code_of([&] { rep::load_experiment((d / "nope").string()); }), xr::Exit::kNoInput);
-  EXPECT_EQ(code_of([&] { rep::read_json_file((d / "nope.json").string()); }), xr::Exit::kNoInput);
+  EXPECT_EQ(code_of([&] { xr::read_json_file((d / "nope.json").string()); }), xr::Exit::kNoInput);
   write(d / "bad.json", "{\"results\": ");
   try {
-    rep::read_json_file((d / "bad.json").string());
+    xr::read_json_file((d / "bad.json").string());
     FAIL() << "no error";
   } catch (const xr::Error& e) {
     EXPECT_EQ(e.code(), xr::Exit::kDataErr);
@@ -238,11 +239,11 @@ TEST(Report, MalformedAndMissingInputs) {
   // Valid JSON without the numbers the table needs.
   EXPECT_EQ(code_of([] { rep::parse_eval_metrics(json::parse("{\"results\":{\"accuracy\":1}}"), "m"); }),
             xr::Exit::kDataErr);
-  json j = rep::read_json_file(fixture("small") + "/eval/none/metrics.json");
+  json j = xr::read_json_file(fixture("small") + "/eval/none/metrics.json");
   ASSERT_NO_THROW(rep::parse_eval_metrics(j, "m"));
   j["results"]["confusion"][1] = json::array({1, 2});
   EXPECT_EQ(code_of([&] { rep::parse_eval_metrics(j, "m"); }), xr::Exit::kDataErr);
-  j = rep::read_json_file(fixture("small") + "/eval/none/metrics.json");
+  j = xr::read_json_file(fixture("small") + "/eval/none/metrics.json");
   j["results"]["bootstrap"]["mcc"] = 0.5;
   EXPECT_EQ(code_of([&] { rep::parse_eval_metrics(j, "m"); }), xr::Exit::kDataErr);
   // A malformed split.csv in an experiment folder.
@@ -329,7 +330,7 @@ TEST(Report, BothF1sAndTheOlderSchema) {
   // Schema 1 (tiny): macro.f1 was sklearn's; the paper's F1 of the best run is
   // derived, its mean over runs is not (the mean of P and R does not give it).
   const rep::Experiment tiny = rep::load_experiment(fixture("tiny"));
-  const json j = rep::read_json_file(fixture("tiny") + "/eval/none/metrics.json");
+  const json j = xr::read_json_file(fixture("tiny") + "/eval/none/metrics.json");
   ASSERT_EQ(j["schema"], "xr-cls-eval/1");
   const auto& t = tiny.results.at("none").values;
   EXPECT_DOUBLE_EQ(t.at("f1_sklearn").best, j["results"]["macro"]["f1"].get<double>());
