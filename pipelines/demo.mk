@@ -28,10 +28,17 @@ DEMO_SETTINGS ?= RUN_ROOT=$(DEMO_ROOT) DATA=$(DEMO_ROOT)/raw IMAGE_SIZE=32 \
   GAN_KIMG=12 GAN_TICK=1 GAN_SNAP=12 GAN_FLAGS="--gamma 1.024 --cbase 512 --cmax 32" \
   RUNS=2 EPOCHS=5 BATCH=16 CLS_FLAGS="--lr 0.0001 --bn-momentum 0.9" CLS_IMAGE_SIZE=75 DEVICE=cpu
 
+# The two sizes' stages run side by side, DEMO_JOBS at a time, the cores shared out
+# between them (THREADS): these small networks keep one core busy better than two, so
+# the demo took 463 s where one stage at a time on both cores took 618 s
+# (tests/bench/results/demo-gan.md, run 4). Their progress lines interleave.
+DEMO_JOBS ?= 2
+DEMO_THREADS ?= $(shell n=$$(( $(JOBS) / $(DEMO_JOBS) )); [ $$n -ge 1 ] && echo $$n || echo 1)
+
 .PHONY: demo
 demo: build
 	$(MAKE) --no-print-directory $(DEMO_ROOT)/raw/phantom.json
-	$(MAKE) --no-print-directory both $(DEMO_SETTINGS)
+	$(MAKE) --no-print-directory -j $(DEMO_JOBS) both $(DEMO_SETTINGS) THREADS=$(DEMO_THREADS)
 	@echo "demo: report in $(DEMO_ROOT)/report/report.md" >&2
 
 $(DEMO_ROOT)/raw/phantom.json:
