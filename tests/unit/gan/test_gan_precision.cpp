@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../temp_dir.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "gan/augment.hpp"
@@ -80,21 +81,6 @@ void expect_gradients_finite_float32(torch::nn::Module& m, const std::string& wh
 void zero_grads(torch::nn::Module& m) {
   for (auto& p : m.parameters()) p.mutable_grad() = torch::Tensor();
 }
-
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("xr-gan-precision-" + std::to_string(::getpid()) + "-" +
-                                                  std::to_string(counter_++))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string str(const std::string& sub) const { return (path_ / sub).string(); }
-
- private:
-  fs::path path_;
-  static inline int counter_ = 0;
-};
 
 struct Case {
   const char* device;
@@ -279,7 +265,7 @@ TEST_P(ReducedPrecision, EveryPhaseHasFiniteFloat32Gradients) {
 }
 
 TEST_P(ReducedPrecision, ATrainingRunStaysFiniteAndRecordsItsPrecision) {
-  TempDir tmp;
+  xr_test::TempDir tmp("xr-gan-precision");
   TrainData data;
   data.classes = {"a", "b"};
   torch::manual_seed(5);
@@ -297,10 +283,10 @@ TEST_P(ReducedPrecision, ATrainingRunStaysFiniteAndRecordsItsPrecision) {
   std::map<std::string, nlohmann::json> first_tick;
   for (const std::string& prec : {std::string(GetParam().precision), std::string("fp32")}) {
     o.precision = prec;
-    fs::create_directories(tmp.str(prec));
-    const TrainResult r = train(o, data, device_, tmp.str(prec), false);
+    fs::create_directories((tmp / prec).string());
+    const TrainResult r = train(o, data, device_, (tmp / prec).string(), false);
     EXPECT_EQ(r.nimg, 16);
-    std::ifstream stats(tmp.str(prec + "/stats.jsonl"));
+    std::ifstream stats((tmp / (prec + "/stats.jsonl")).string());
     std::string line;
     std::getline(stats, line);
     first_tick[prec] = nlohmann::json::parse(line);
@@ -308,7 +294,7 @@ TEST_P(ReducedPrecision, ATrainingRunStaysFiniteAndRecordsItsPrecision) {
       ASSERT_TRUE(first_tick[prec][key].is_number()) << prec << " " << key;
       EXPECT_TRUE(std::isfinite(first_tick[prec][key].get<double>())) << prec << " " << key;
     }
-    const auto snap = xr::nn::read_safetensors(tmp.str(prec + "/" + r.last_snapshot));
+    const auto snap = xr::nn::read_safetensors((tmp / (prec + "/" + r.last_snapshot)).string());
     const auto training = nlohmann::json::parse(snap.metadata.at("training"));
     EXPECT_EQ(training["precision"], prec);
     EXPECT_EQ(training["tf32"], false);

@@ -16,6 +16,7 @@
 #include "core/errors.hpp"
 #include "core/json_file.hpp"
 #include "../exit_code.hpp"
+#include "../temp_dir.hpp"
 #include "classify/metrics.hpp"
 #include "report/experiment.hpp"
 #include "core/bitmap_font.hpp"
@@ -49,22 +50,6 @@ std::vector<rep::Experiment> all_experiments() {
   return {rep::load_experiment(fixture("micro")), rep::load_experiment(fixture("tiny")),
           rep::load_experiment(fixture("small"))};
 }
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / ("xr-report-test-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(counter_++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  fs::path operator/(const std::string& s) const { return path_ / s; }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-  static inline int counter_ = 0;
-};
 
 void write(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
@@ -177,7 +162,7 @@ TEST(Report, McNemarMatchesScipy) {
 }
 
 TEST(Report, McNemarSkipsDifferentTestSets) {
-  TempDir d;
+  xr_test::TempDir d("xr-report-test");
   fs::copy(fixture("tiny"), d / "tiny", fs::copy_options::recursive);
   write(d / "tiny" / "eval" / "gan" / "predictions.csv",
         "path,true_class,predicted_class\nCOVID/other.png,COVID,COVID\n");
@@ -225,7 +210,7 @@ TEST(Report, GanQualityFromFidKidJson) {
 }
 
 TEST(Report, MalformedAndMissingInputs) {
-  TempDir d;
+  xr_test::TempDir d("xr-report-test");
   EXPECT_EQ(code_of([&] { rep::load_experiment((d / "nope").string()); }), xr::Exit::kNoInput);
   EXPECT_EQ(code_of([&] { xr::read_json_file((d / "nope.json").string()); }), xr::Exit::kNoInput);
   write(d / "bad.json", "{\"results\": ");
