@@ -27,7 +27,8 @@ struct NoiseRow {
   std::string metric;  // MetricSpec key: "accuracy" or "mcc"
   int runs_a = 0, runs_b = 0;
   double difference = 0;  // mean(a) - mean(b) over the runs
-  // Absent when either pipeline has fewer than 2 runs: no spread is known.
+  // Absent when either pipeline has fewer than 2 runs, or every run of both scored the
+  // same: no spread is known.
   std::optional<double> se, df, ci_low, ci_high;
   enum class Verdict { kNoSpread, kWithinNoise, kExceedsNoise } verdict = Verdict::kNoSpread;
 };

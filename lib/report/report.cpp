@@ -303,7 +303,8 @@ void noise_section(const Experiment& e, const std::vector<NoiseRow>& rows, const
      << "Difference of the mean test scores over the classifier runs (A minus B), its standard error (Welch: "
      << "unequal spreads and run counts), the " << format_number(kNoiseLevel * 100)
      << "% interval (Student's t, Welch-Satterthwaite degrees of freedom), and whether the interval excludes 0. "
-     << "With fewer than 2 runs in either pipeline no spread is known.\n\n";
+     << "With fewer than 2 runs in either pipeline, or the same score in every run of both, no spread is "
+     << "known.\n\n";
   md << table_header({"Metric", "A", "B", "Runs (A, B)", "A - B", "Std. error", "95% interval", "Verdict"}, 3);
   for (const auto& r : rows) {
     const bool spread = r.verdict != NoiseRow::Verdict::kNoSpread;

@@ -95,11 +95,16 @@ TEST(Noise, PairsFollowTheTableOrderAndOneRunHasNoSpread) {
   EXPECT_EQ(rows[1].verdict, rep::NoiseRow::Verdict::kWithinNoise);  // 0.1 apart, sd 0.1, 2 runs each
   EXPECT_EQ(rep::verdict_text(rows[0].verdict), "no spread known");
   EXPECT_EQ(rep::verdict_text(rows[1].verdict), "within noise");
-  // Every run the same in both pipelines: the difference is exact.
+  // Every run the same in both pipelines (ties by chance): no spread is known, not a
+  // spread of 0 that would call any difference beyond noise.
   e = with_runs({{"none", 3, 0.4, 0}, {"gan", 3, 0.5, 0}});
-  EXPECT_EQ(rep::noise_rows(e)[0].verdict, rep::NoiseRow::Verdict::kExceedsNoise);
+  EXPECT_EQ(rep::noise_rows(e)[0].verdict, rep::NoiseRow::Verdict::kNoSpread);
+  EXPECT_FALSE(rep::noise_rows(e)[0].se.has_value());
   e = with_runs({{"none", 3, 0.4, 0}, {"gan", 3, 0.4, 0}});
-  EXPECT_EQ(rep::noise_rows(e)[0].verdict, rep::NoiseRow::Verdict::kWithinNoise);
+  EXPECT_EQ(rep::noise_rows(e)[0].verdict, rep::NoiseRow::Verdict::kNoSpread);
+  // One pipeline's runs tie, the other's spread: Welch on that spread alone.
+  e = with_runs({{"none", 3, 0.4, 0}, {"gan", 3, 0.5, 0.01}});
+  EXPECT_EQ(rep::noise_rows(e)[0].verdict, rep::NoiseRow::Verdict::kExceedsNoise);
   // A pipeline without per-run scores is left out.
   e = with_runs({{"none", 3, 0.4, 0.1}, {"gan", 3, 0.5, 0.1}});
   e.results["gan"].values["accuracy"].mean.reset();
