@@ -3,27 +3,23 @@
 // mean of per-class F1 and the paper's 2PR/(P+R)), MCC, the confusion matrix,
 // bootstrap intervals, optionally McNemar's test against another prediction file
 // and the mean and spread over every run of the model folder.
-#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "classify/classifier.hpp"
 #include "classify/evaluate.hpp"
-#include "classify/features.hpp"
 #include "classify/metrics.hpp"
+#include "classify/run_statistics.hpp"
 #include "classify/runs.hpp"
 #include "core/atomic_file.hpp"
-#include "core/dataset.hpp"
 #include "core/device.hpp"
 #include "core/errors.hpp"
 #include "core/folder_lock.hpp"
-#include "core/image_batch.hpp"
 #include "core/log.hpp"
 #include "core/option_checks.hpp"
 #include "core/output_folder.hpp"
 #include "core/tool_main.hpp"
-#include "nn/safetensors.hpp"
 
 namespace fs = std::filesystem;
 namespace cls = xr::classify;
@@ -67,29 +63,6 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--batch", o.batch, "Images per forward pass")->check(xr::in_range(1, 1 << 20));
 }
 
-nlohmann::json summary_values(const cls::Metrics& m) {
-  return {{"accuracy", m.accuracy},          {"mcc", m.mcc},
-          {"macro_precision", m.macro.precision}, {"macro_recall", m.macro.recall},
-          {"macro_f1_sklearn", m.macro.f1},  {"f1_of_macro_pr", m.f1_of_macro_pr},
-          {"macro_specificity", m.macro.specificity},
-          {"weighted_precision", m.weighted.precision}, {"weighted_recall", m.weighted.recall},
-          {"weighted_f1", m.weighted.f1}};
-}
-
-// Mean and sample standard deviation (n - 1) of each summary value over runs.
-nlohmann::json mean_std(const std::vector<nlohmann::json>& per_run) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& item : per_run.front().items()) {
-    double sum = 0, sq = 0;
-    const double n = static_cast<double>(per_run.size());
-    for (const auto& r : per_run) sum += r[item.key()].get<double>();
-    const double mean = sum / n;
-    for (const auto& r : per_run) sq += std::pow(r[item.key()].get<double>() - mean, 2);
-    out[item.key()] = {{"mean", mean}, {"std", n > 1 ? std::sqrt(sq / (n - 1)) : 0.0}};
-  }
-  return out;
-}
-
 int run(const Options& o, const xr::CommonOptions& common) {
   const c10::Device device = xr::resolve_device(common.device);
   const std::string model_path = cls::model_file_path(o.model_dir);
@@ -102,18 +75,9 @@ int run(const Options& o, const xr::CommonOptions& common) {
 
   cls::LoadedModel loaded = cls::load_model(model_path);
   const auto& classes = loaded.info.classes;
-  const xr::ImageFolder test = xr::scan_image_folder(o.test_dir);
-  const std::vector<int> class_map = cls::match_classes(classes, test, model_path);
-  xr::require_images_in_every_class(test);
-  const xr::ImageBatch images = xr::load_image_folder(test, static_cast<int>(loaded.info.input_size));
-  std::vector<int> y_true;
-  for (int64_t y : images.labels) y_true.push_back(class_map[y]);
-
-  loaded.model->to(device);
-  const at::Tensor features = cls::compute_base_features(*loaded.model->base, images.pixels,
-                                                         loaded.info.input_size, device, o.batch, "test features");
-  const at::Tensor probs = cls::head_probabilities(*loaded.model->head, features, device, o.batch);
-  const std::vector<int> y_pred = cls::argmax_rows(probs);
+  const cls::TestPredictions test = cls::predict_test_folder(loaded, model_path, o.test_dir, device, o.batch);
+  const auto& y_true = test.y_true;
+  const auto& y_pred = test.y_pred;
   const cls::Metrics m = cls::compute_metrics(y_true, y_pred, static_cast<int>(classes.size()));
 
   nlohmann::json results = cls::to_json(m, classes);
@@ -122,13 +86,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   results["weights"] = loaded.info.weights;
   results["fine_tuned"] = loaded.info.fine_tuned;
   if (loaded.info.extra.count("run")) results["kept_run"] = std::stoi(loaded.info.extra.at("run"));
-  // The paper states no averaging; its F1 column equals 2PR/(P+R) of its own
-  // precision and recall columns, which is f1_of_macro_pr here.
-  results["definitions"] = {
-      {"macro", "unweighted mean over classes, sklearn classification_report's 'macro avg'"},
-      {"weighted", "mean weighted by support, sklearn classification_report's 'weighted avg'"},
-      {"f1_sklearn", "mean of the per-class F1 scores (sklearn f1_score(average='macro'))"},
-      {"f1_of_macro_pr", "2PR/(P+R) of macro precision P and macro recall R: the F1 of the paper's Tables 2-3"}};
+  results["definitions"] = cls::average_definitions();
   if (o.bootstrap > 0) {
     results["bootstrap"] = cls::to_json(cls::bootstrap(y_true, y_pred, static_cast<int>(classes.size()),
                                                         o.bootstrap, common.seed));
@@ -136,60 +94,19 @@ int run(const Options& o, const xr::CommonOptions& common) {
   }
 
   if (!o.compare.empty()) {
-    const auto other = cls::read_predictions(o.compare);
-    if (other.size() != images.rel.size()) {
-      xr::fail_data(o.compare, "lists " + std::to_string(other.size()) + " images, the test set has " +
-                                   std::to_string(images.rel.size()) + " (same test set required)");
-    }
-    std::vector<bool> a_ok, b_ok;
-    for (size_t i = 0; i < images.rel.size(); ++i) {
-      auto it = other.find(images.rel[i]);
-      if (it == other.end()) xr::fail_data(o.compare, "has no prediction for " + images.rel[i] + " (same test set required)");
-      if (it->second.true_class != classes[y_true[i]]) {
-        xr::fail_data(o.compare, "true class of " + images.rel[i] + " is '" + it->second.true_class + "', here '" +
-                                     classes[y_true[i]] + "'");
-      }
-      a_ok.push_back(y_pred[i] == y_true[i]);
-      b_ok.push_back(it->second.predicted_class == it->second.true_class);
-    }
-    results["mcnemar"] = cls::to_json(cls::mcnemar(a_ok, b_ok));
+    const auto paired = cls::pair_with_predictions(cls::read_predictions(o.compare), o.compare, test.images.rel, y_true,
+                                                   y_pred, classes);
+    results["mcnemar"] = cls::to_json(cls::mcnemar(paired.a_correct, paired.b_correct));
     results["mcnemar"]["a"] = model_path;
     results["mcnemar"]["b"] = o.compare;
   }
 
   if (o.all_runs) {
-    const auto files = cls::run_files(o.model_dir);
-    if (files.empty()) xr::fail_missing(o.model_dir, "--all-runs: no run1.safetensors in the model folder");
-    std::vector<nlohmann::json> per_run;
-    nlohmann::json runs_json = nlohmann::json::array();
-    for (size_t r = 0; r < files.size(); ++r) {
-      const auto file = xr::nn::read_safetensors(files[r]);
-      const cls::ModelInfo info = cls::parse_model_metadata(file.metadata, files[r]);
-      if (info.classes != classes) xr::fail_data(files[r], "class list differs from " + model_path);
-      at::Tensor run_probs;
-      if (cls::run_contents(info) == cls::RunContents::kWholeModel) {
-        cls::LoadedModel rm = cls::load_model(files[r]);
-        rm.model->to(device);
-        const at::Tensor f = cls::compute_base_features(*rm.model->base, images.pixels, info.input_size, device,
-                                                        o.batch, "run " + std::to_string(r + 1) + " features");
-        run_probs = cls::head_probabilities(*rm.model->head, f, device, o.batch);
-      } else {  // head only: the frozen base of model.safetensors
-        cls::ClassifierHead head(features.size(1), static_cast<int64_t>(classes.size()));
-        cls::load_head(*head, file, files[r]);
-        head->to(device);
-        run_probs = cls::head_probabilities(*head, features, device, o.batch);
-      }
-      const cls::Metrics rm = cls::compute_metrics(y_true, cls::argmax_rows(run_probs), static_cast<int>(classes.size()));
-      per_run.push_back(summary_values(rm));
-      nlohmann::json j = per_run.back();
-      j["run"] = static_cast<int>(r + 1);
-      runs_json.push_back(j);
-    }
-    results["runs"] = {{"count", files.size()}, {"per_run", runs_json}, {"mean_std", mean_std(per_run)},
-                       {"std", "sample standard deviation (n - 1)"}};
+    const cls::TestInputs inputs{test.images.pixels, test.base_features, device, o.batch};
+    results["runs"] = cls::run_statistics(cls::score_runs(o.model_dir, classes, model_path, inputs, y_true));
   }
 
-  cls::write_predictions((fs::path(out_dir) / "predictions.csv").string(), images.rel, y_true, probs, classes);
+  cls::write_predictions((fs::path(out_dir) / "predictions.csv").string(), test.images.rel, y_true, test.probs, classes);
   cls::write_confusion((fs::path(out_dir) / "confusion.csv").string(), m.confusion, classes);
   nlohmann::json options = xr::effective_options(*o.app);
   options["seed"] = std::to_string(common.seed);

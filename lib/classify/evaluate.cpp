@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <numeric>
 
+#include "classify/features.hpp"
+#include "classify/runs.hpp"
 #include "core/csv.hpp"
 #include "core/errors.hpp"
+#include "nn/safetensors.hpp"
 
 namespace xr::classify {
 
@@ -47,6 +50,55 @@ std::vector<int> argmax_rows(const at::Tensor& probs) {
   std::vector<int> out(a.size(0));
   for (int64_t i = 0; i < a.size(0); ++i) out[i] = static_cast<int>(a.data_ptr<int64_t>()[i]);
   return out;
+}
+
+TestPredictions predict_test_folder(LoadedModel& loaded, const std::string& model_path, const std::string& test_dir,
+                                    const c10::Device& device, int batch) {
+  const ImageFolder test = scan_image_folder(test_dir);
+  const std::vector<int> class_map = match_classes(loaded.info.classes, test, model_path);
+  require_images_in_every_class(test);
+  TestPredictions out;
+  out.images = load_image_folder(test, static_cast<int>(loaded.info.input_size));
+  for (int64_t y : out.images.labels) out.y_true.push_back(class_map[y]);
+  loaded.model->to(device);
+  out.base_features = compute_base_features(*loaded.model->base, out.images.pixels, loaded.info.input_size, device,
+                                            batch, "test features");
+  out.probs = head_probabilities(*loaded.model->head, out.base_features, device, batch);
+  out.y_pred = argmax_rows(out.probs);
+  return out;
+}
+
+at::Tensor run_probabilities(const std::string& run_file, const std::vector<std::string>& classes,
+                             const std::string& model_path, const TestInputs& test, const std::string& label) {
+  const auto file = nn::read_safetensors(run_file);
+  const ModelInfo info = parse_model_metadata(file.metadata, run_file);
+  if (info.classes != classes) fail_data(run_file, "class list differs from " + model_path);
+  if (run_contents(info) == RunContents::kWholeModel) {
+    LoadedModel run = load_model(run_file);
+    run.model->to(test.device);
+    const at::Tensor features =
+        compute_base_features(*run.model->base, test.pixels, info.input_size, test.device, test.batch, label);
+    return head_probabilities(*run.model->head, features, test.device, test.batch);
+  }
+  // Head only: the frozen base of model.safetensors.
+  ClassifierHead head(test.base_features.size(1), static_cast<int64_t>(classes.size()));
+  load_head(*head, file, run_file);
+  head->to(test.device);
+  return head_probabilities(*head, test.base_features, test.device, test.batch);
+}
+
+std::vector<Metrics> score_runs(const std::string& model_dir, const std::vector<std::string>& classes,
+                                const std::string& model_path, const TestInputs& test,
+                                const std::vector<int>& y_true) {
+  const auto files = run_files(model_dir);
+  if (files.empty()) fail_missing(model_dir, "--all-runs: no run1.safetensors in the model folder");
+  std::vector<Metrics> scores;
+  for (size_t r = 0; r < files.size(); ++r) {
+    const at::Tensor probs =
+        run_probabilities(files[r], classes, model_path, test, "run " + std::to_string(r + 1) + " features");
+    scores.push_back(compute_metrics(y_true, argmax_rows(probs), static_cast<int>(classes.size())));
+  }
+  return scores;
 }
 
 void write_predictions(const std::string& path, const std::vector<std::string>& rel,

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "classify/classifier.hpp"
+#include "classify/metrics.hpp"
+#include "core/image_batch.hpp"
 #include "core/dataset.hpp"
 
 namespace xr::classify {
@@ -24,6 +26,40 @@ at::Tensor head_probabilities(ClassifierHeadImpl& head, const at::Tensor& featur
                               int batch);
 
 std::vector<int> argmax_rows(const at::Tensor& probs);
+
+// The kept model's predictions on a test folder whose classes match its own by name
+// (match_classes); every class must have images.
+struct TestPredictions {
+  ImageBatch images;         // at the model's input size, labels in the folder's class order
+  std::vector<int> y_true;   // the model's class indices
+  at::Tensor base_features;  // the frozen base's features of the images, [N, F]
+  at::Tensor probs;          // [N, K]
+  std::vector<int> y_pred;
+};
+TestPredictions predict_test_folder(LoadedModel& loaded, const std::string& model_path, const std::string& test_dir,
+                                    const c10::Device& device, int batch);
+
+// The test set as cls-eval scores it: the images at the model's input size and the
+// kept model's frozen-base features of them, which a head-only run reuses.
+struct TestInputs {
+  const at::Tensor& pixels;
+  const at::Tensor& base_features;
+  c10::Device device;
+  int batch;
+};
+
+// Class probabilities of one run<k>.safetensors of a model folder on the test set:
+// a whole model computes its own base features (progress under `label`), a head-only
+// run uses test.base_features. kDataErr when the run's class list differs from
+// `classes`, those of model_path.
+at::Tensor run_probabilities(const std::string& run_file, const std::vector<std::string>& classes,
+                             const std::string& model_path, const TestInputs& test, const std::string& label);
+
+// The scores of every run<k>.safetensors of model_dir (run 1 first) against y_true.
+// kNoInput when the folder has no run1.safetensors.
+std::vector<Metrics> score_runs(const std::string& model_dir, const std::vector<std::string>& classes,
+                                const std::string& model_path, const TestInputs& test,
+                                const std::vector<int>& y_true);
 
 // predictions.csv: path (relative to the test folder), true_class, predicted_class,
 // prob_<class> per class; rows sorted by path.

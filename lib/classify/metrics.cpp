@@ -247,4 +247,13 @@ nlohmann::json to_json(const McNemarResult& r) {
           {"method", r.method}, {"statistic", r.statistic}, {"p_value", r.p_value}};
 }
 
+nlohmann::json average_definitions() {
+  // The paper states no averaging; its F1 column equals 2PR/(P+R) of its own
+  // precision and recall columns, which is f1_of_macro_pr here.
+  return {{"macro", "unweighted mean over classes, sklearn classification_report's 'macro avg'"},
+          {"weighted", "mean weighted by support, sklearn classification_report's 'weighted avg'"},
+          {"f1_sklearn", "mean of the per-class F1 scores (sklearn f1_score(average='macro'))"},
+          {"f1_of_macro_pr", "2PR/(P+R) of macro precision P and macro recall R: the F1 of the paper's Tables 2-3"}};
+}
+
 }  // namespace xr::classify

@@ -87,4 +87,8 @@ nlohmann::json to_json(const Metrics& m, const std::vector<std::string>& classes
 nlohmann::json to_json(const BootstrapResult& b);
 nlohmann::json to_json(const McNemarResult& r);
 
+// What "macro", "weighted" and the two macro F1s of to_json(Metrics) mean, for a
+// reader of the JSON.
+nlohmann::json average_definitions();
+
 }  // namespace xr::classify
