@@ -50,6 +50,42 @@ nlohmann::json TrainOptions::to_json() const {
           {"seed", seed}};
 }
 
+TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
+  TrainOptions t;
+  t.net = NetConfig::from_json(j.at("architecture"));
+  t.batch = j.at("batch").get<int>();
+  t.gamma = j.at("gamma").get<double>();
+  t.glr = j.at("glr").get<double>();
+  t.dlr = j.at("dlr").get<double>();
+  t.beta1 = j.at("betas").at(0).get<double>();
+  t.beta2 = j.at("betas").at(1).get<double>();
+  t.r1_interval = j.at("r1_interval").get<int>();
+  t.pl_interval = j.at("pl_interval").get<int>();
+  t.pl_weight = j.at("pl_weight").get<double>();
+  t.pl_decay = j.at("pl_decay").get<double>();
+  t.pl_batch_shrink = j.at("pl_batch_shrink").get<int>();
+  t.pl_detach_mean = j.value("pl_detach_mean", true);  // runs from before the key detached it
+  t.style_mixing = j.at("style_mixing").get<double>();
+  t.ema_kimg = j.at("ema_kimg").get<double>();
+  t.ema_rampup = j.at("ema_rampup").get<double>();
+  t.aug = parse_aug_mode(j.at("aug").get<std::string>());
+  t.p = j.at("p").get<double>();
+  t.target = j.at("target").get<double>();
+  t.ada_interval = j.at("ada_interval").get<int>();
+  t.ada_kimg = j.at("ada_kimg").get<double>();
+  t.kimg = j.at("kimg").get<double>();
+  t.tick_kimg = j.at("tick").get<double>();
+  t.snap = j.at("snap").get<int>();
+  t.metric_samples = j.at("metric_samples").get<int>();
+  t.kid_subsets = j.at("kid_subsets").get<int>();
+  t.kid_subset_size = j.at("kid_subset_size").get<int>();
+  t.select_on = j.value("select_on", std::string("train"));  // runs from before the key: the paper's rule
+  t.precision = j.at("precision").get<std::string>();
+  t.tf32 = j.at("tf32").get<bool>();
+  t.seed = j.at("seed").get<uint64_t>();
+  return t;
+}
+
 void TrainOptions::validate() const {
   auto bad = [](const std::string& what) { throw Error(Exit::kUsage, "", what); };
   net.validate();

@@ -50,6 +50,11 @@ struct TrainOptions {
   uint64_t seed = 0;
 
   nlohmann::json to_json() const;
+  // Reads to_json's form back; grid_cols, not recorded, keeps its default. Keys a run
+  // from before them lacks take the behaviour it had: pl_detach_mean true, select_on
+  // "train". Throws nlohmann::json::exception for a missing or mistyped key (the
+  // caller names the file).
+  static TrainOptions from_json(const nlohmann::json& j);
   void validate() const;  // kUsage naming the bad option
 };
 

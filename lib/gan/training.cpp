@@ -753,6 +753,17 @@ TrainResult Trainer::run(bool resume) {
 
 }  // namespace
 
+nlohmann::json result_json(const TrainResult& r, const TrainOptions& o, const std::string& run_dir) {
+  return {{"run_dir", run_dir},
+          {"nimg", r.nimg},
+          {"kimg", r.nimg / 1000.0},
+          {"last_snapshot", r.last_snapshot},
+          {"best_snapshot", r.best_snapshot},
+          {"best_kid", std::isnan(r.best_kid) ? nlohmann::json() : nlohmann::json(r.best_kid)},
+          {"select_on", o.select_on},
+          {"gamma", o.gamma}};
+}
+
 TrainResult train(const TrainOptions& o, const TrainData& data, const torch::Device& device,
                   const std::string& run_dir, bool resume, const MetricSetup& metrics) {
   o.validate();

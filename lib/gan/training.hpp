@@ -18,22 +18,11 @@
 #include "gan/augment.hpp"
 #include "gan/networks.hpp"
 #include "gan/options.hpp"
+#include "gan/run_options.hpp"
+#include "gan/snapshot_metrics.hpp"
 #include "gan/train_data.hpp"
 
 namespace xr::gan {
-
-// Features of 8-bit images [N, 1, H, W] -> [N, D] (CPU float), for KID and FID.
-using FeatureFn = std::function<torch::Tensor(const torch::Tensor& images_u8)>;
-
-struct MetricSetup {
-  FeatureFn features;           // empty: no metrics
-  torch::Tensor real_features;  // [N, D] in data order; undefined: computed with `features`
-  std::string name;             // recorded in metrics.jsonl
-  // A validation split (undefined: none): features [N_val, D] and, per row, the index
-  // of its class in the training data's class list; every class has >= 2 rows.
-  torch::Tensor val_features;
-  std::vector<int64_t> val_labels;
-};
 
 struct TrainResult {
   int64_t nimg = 0;
@@ -42,17 +31,16 @@ struct TrainResult {
   double best_kid = std::numeric_limits<double>::quiet_NaN();  // on the split of select_on
 };
 
-// Written into the run folder when a loss becomes NaN/Inf: {"reason", "nimg",
-// "last_snapshot"}. While it is there, gan-train --resume may change the options that
-// tame a diverging run (the learning rates and R1 gamma); training removes it when it
-// starts again (a new stop writes it again).
-inline constexpr const char* kNonFiniteStopFile = "stopped-non-finite.json";
 
 // Trains into run_dir (which must exist). With resume, continues from
 // run_dir/resume.safetensors. features may be empty: no metrics, and best is the
 // latest snapshot. Throws xr::Error(kSoftware) when a loss becomes NaN/Inf (the last
 // good snapshot and resume state stay, and kNonFiniteStopFile says where it stopped),
 // kUsage when select_on is "val" without metrics or validation features.
+// gan-train's results: the run folder, images shown, last and best snapshot, the best
+// KID (null without metrics), select_on and the R1 gamma trained with.
+nlohmann::json result_json(const TrainResult& r, const TrainOptions& o, const std::string& run_dir);
+
 TrainResult train(const TrainOptions& o, const TrainData& data, const torch::Device& device,
                   const std::string& run_dir, bool resume, const MetricSetup& metrics = {});
 
