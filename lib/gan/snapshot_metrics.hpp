@@ -5,10 +5,13 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "gan/networks.hpp"
+#include "gan/options.hpp"
 #include "gan/run_options.hpp"
 #include "gan/train_data.hpp"
 #include "metrics/feature_extractor.hpp"
@@ -34,5 +37,38 @@ struct MetricSetup {
 // (cached in cache_dir: "auto" ~/.cache/xr-toolkit, "none" no cache, else a folder).
 MetricSetup metric_setup(const RunSettings& s, const std::string& cache_dir, const RunData& data,
                          const c10::Device& device, uint64_t seed);
+
+// One metrics.jsonl line per snapshot: the KID and FID of generated images per class
+// (as many as the class's real images, or o.metric_samples) against the class's
+// training images, and with a validation split against those too, each beside its
+// real-vs-real floor.
+class SnapshotMetrics {
+ public:
+  // setup, data and o must outlive this; setup.features must be set.
+  SnapshotMetrics(const MetricSetup& setup, const TrainData& data, const TrainOptions& o);
+
+  // The real features per class and the floors, logged. Once a process: the floors
+  // follow --kid-subsets, which a resume may change, so they are not resume state.
+  void prepare();
+
+  // The metrics line of `snapshot` (file name) of g_ema after cur_nimg images; its
+  // generated images come from the evaluation streams of the seed and cur_nimg.
+  nlohmann::json evaluate(Generator& g_ema, const std::string& snapshot, int64_t cur_nimg);
+
+ private:
+  const MetricSetup& setup_;
+  const TrainData& data_;
+  const TrainOptions& o_;
+  std::vector<torch::Tensor> real_features_;  // per class
+  std::vector<torch::Tensor> val_features_;   // per class; empty without a validation split
+  // The real-vs-real floors (per class and "mean"), computed once: they do not change.
+  nlohmann::json kid_floor_, fid_floor_, kid_val_floor_, fid_val_floor_;
+};
+
+// The "mean" of a metrics line's key ("kid", "fid_val_floor", ...); NaN when null.
+double snapshot_mean(const nlohmann::json& line, const char* key);
+
+// The line gan-train logs for a metrics line.
+std::string describe_snapshot_metrics(const nlohmann::json& line);
 
 }  // namespace xr::gan
