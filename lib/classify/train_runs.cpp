@@ -54,20 +54,33 @@ void report_batch_norm(const TrainOptions& o, size_t train_images) {
                 (keep > kAutoMinKeep ? std::string("--bn-momentum 0.9 or ") : std::string()) + "more epochs");
 }
 
-// Every input a run's result depends on. The thread count and the device belong here:
-// LibTorch's CPU kernels split their sums over the threads, so another count gives other
-// last bits and, over an epoch, other weights (measured: 476 of 572 tensors differ
-// between --threads 1 and 2).
-nlohmann::json run_key_inputs(const TrainOptions& o, const std::string& data_key, size_t train_images,
-                              const std::string& weights_key, uint64_t seed, const c10::Device& device) {
-  return {{"data", data_key},         {"weights", weights_key},   {"seed", std::to_string(seed)},
-          {"threads", at::get_num_threads()}, {"device", device.str()},
-          {"arch", o.arch},
-          {"fine_tune", o.trains_base()}, {"epochs", o.epochs},   {"batch", o.batch},
-          {"lr", o.lr},               {"rho", o.rho},             {"epsilon", o.epsilon},
-          {"image_size", o.image_size}, {"class_weights", o.class_weights}, {"keep", o.keep},
-          {"bn_keep", o.batch_norm_keep(train_images)}, {"version", XR_VERSION}};
+// The options that do not change a run's result: how many runs there are, where
+// features are cached, and the batch of inference-mode feature passes.
+const char* const kOutsideRunKey[] = {"runs", "cache_dir", "feature_batch"};
+
+}  // namespace
+
+// The thread count and the device belong to the key: LibTorch's CPU kernels split
+// their sums over the threads, so another count gives other last bits and, over an
+// epoch, other weights (measured: 476 of 572 tensors differ between --threads 1 and 2).
+nlohmann::json run_key_inputs(nlohmann::json options, const RunKeyFacts& f) {
+  for (const char* name : kOutsideRunKey) options.erase(name);
+  // Options recorded by their effect rather than their spelling: the weights by the
+  // file's bytes, fine_tune as implied by weights "none", the BatchNorm momentum as
+  // the share it resolves to.
+  options["weights"] = f.weights_key;
+  options["fine_tune"] = f.trains_base;
+  options.erase("bn_momentum");
+  options["bn_keep"] = f.bn_keep;
+  options["data"] = f.data_key;
+  options["seed"] = std::to_string(f.seed);
+  options["threads"] = f.threads;
+  options["device"] = f.device;
+  options["version"] = XR_VERSION;
+  return options;
 }
+
+namespace {
 
 // The frozen base's features of every training folder (merged) and of the
 // validation folder, computed once and shared by every run.
@@ -134,6 +147,24 @@ void write_kept_model(const TrainOptions& o, const TrainData& data, const xr::nn
 
 }  // namespace
 
+nlohmann::json TrainOptions::to_json() const {
+  return {{"arch", arch},
+          {"weights", weights},
+          {"fine_tune", fine_tune},
+          {"runs", runs},
+          {"epochs", epochs},
+          {"batch", batch},
+          {"lr", lr},
+          {"rho", rho},
+          {"epsilon", epsilon},
+          {"image_size", image_size},
+          {"class_weights", class_weights},
+          {"keep", keep},
+          {"cache_dir", cache_dir},
+          {"feature_batch", feature_batch},
+          {"bn_momentum", bn_momentum}};
+}
+
 double TrainOptions::architecture_batch_norm_keep() const {
   return base_arch() == xr::nn::InceptionArch::kKeras ? 0.99 : 0.9;
 }
@@ -199,8 +230,9 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
     RunRecord rec;
     rec.run = r;
     rec.seed = xr::derive_seed(seed, static_cast<uint64_t>(r));
-    const std::string key =
-        run_key(run_key_inputs(o, data.key, data.train_labels.size(), weights_key, rec.seed, device));
+    const std::string key = run_key(run_key_inputs(
+        o.to_json(), {data.key, weights_key, rec.seed, o.trains_base(), o.batch_norm_keep(data.train_labels.size()),
+                      at::get_num_threads(), device.str()}));
     const std::string run_path = run_file_path(model_dir, r);
     const std::string label = "run " + std::to_string(r) + "/" + std::to_string(o.runs);
     if (reuse_run(run_path, key, rec)) {

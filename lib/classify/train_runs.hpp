@@ -6,6 +6,7 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,28 @@ struct TrainOptions {
   int64_t steps(size_t train_images) const;  // minibatches in a run
   bool random_base() const { return weights == "none"; }
   bool trains_base() const { return fine_tune || random_base(); }
+  // Every member above, by name: the run key is made from it (run_key_inputs), so an
+  // option missing here would let runs trained with another value be reused.
+  nlohmann::json to_json() const;
 };
+
+// What a run's key records besides the training options.
+struct RunKeyFacts {
+  std::string data_key;     // TrainData::key: the images' bytes and classes
+  std::string weights_key;  // BaseWeights::key
+  uint64_t seed = 0;        // the run's own seed
+  bool trains_base = false;
+  double bn_keep = 0;       // TrainOptions::batch_norm_keep for the training images
+  int threads = 0;
+  std::string device;
+};
+
+// The inputs of a run's key (run_key): `options` (TrainOptions::to_json) without the
+// options that cannot change a run's result (runs, cache_dir, feature_batch), those
+// that can by their effect (weights by their bytes, fine_tune as trained, bn_momentum
+// as bn_keep), then the facts. Any other option, a future one included, is in the key
+// as it is.
+nlohmann::json run_key_inputs(nlohmann::json options, const RunKeyFacts& facts);
 
 // The base weights a training starts from, read and checked (safetensors, of the
 // architecture asked for) before any output is written; "none": empty, key "none".

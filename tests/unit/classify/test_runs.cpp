@@ -7,6 +7,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 
 #include "classify/head.hpp"
 #include "classify/runs.hpp"
@@ -61,6 +63,70 @@ TEST(Runs, KeyDependsOnEveryInputAndNotOnInsertionOrder) {
   nlohmann::json c = a;
   c["lr"] = 0.0001;
   EXPECT_NE(run_key(a), run_key(c));
+}
+
+namespace {
+
+const RunKeyFacts kFacts{"data-key", "weights-key", 7, true, 0.9, 2, "cpu"};
+
+std::string key_of(const nlohmann::json& options) { return run_key(run_key_inputs(options, kFacts)); }
+
+// A different value of the same JSON type.
+nlohmann::json changed(const nlohmann::json& v) {
+  if (v.is_boolean()) return !v.get<bool>();
+  if (v.is_number_integer()) return v.get<int64_t>() + 1;
+  if (v.is_number()) return v.get<double>() * 2 + 1;
+  return v.get<std::string>() + "-other";
+}
+
+}  // namespace
+
+TEST(Runs, EveryTrainingOptionIsInTheKeyButThoseThatCannotChangeARun) {
+  const nlohmann::json options = TrainOptions{}.to_json();
+  // Not in the key: runs, cache_dir, feature_batch. By their effect (the facts) rather
+  // than their spelling: weights, fine_tune, bn_momentum.
+  const std::set<std::string> not_as_spelled = {"runs",    "cache_dir", "feature_batch",
+                                                "weights", "fine_tune", "bn_momentum"};
+  for (const auto& item : options.items()) {
+    nlohmann::json other = options;
+    other[item.key()] = changed(item.value());
+    if (not_as_spelled.count(item.key())) {
+      EXPECT_EQ(key_of(other), key_of(options)) << item.key();
+    } else {
+      EXPECT_NE(key_of(other), key_of(options)) << item.key();
+    }
+  }
+  // An option added to TrainOptions::to_json later is in the key without more code.
+  nlohmann::json with_new = options;
+  with_new["a_future_option"] = 1;
+  EXPECT_NE(key_of(with_new), key_of(options));
+  // And so is every fact.
+  RunKeyFacts f = kFacts;
+  f.bn_keep = 0.99;
+  EXPECT_NE(run_key(run_key_inputs(options, f)), key_of(options));
+  f = kFacts;
+  f.threads = 1;
+  EXPECT_NE(run_key(run_key_inputs(options, f)), key_of(options));
+}
+
+TEST(Runs, ToJsonNamesEveryTrainingOption) {
+  // Each member changed alone changes to_json: a member missing there would be missing
+  // from the run key too.
+  const std::vector<std::function<void(TrainOptions&)>> change_each = {
+      [](TrainOptions& o) { o.arch = "torchvision"; },   [](TrainOptions& o) { o.weights = "w.safetensors"; },
+      [](TrainOptions& o) { o.fine_tune = true; },       [](TrainOptions& o) { o.runs = 2; },
+      [](TrainOptions& o) { o.epochs = 3; },             [](TrainOptions& o) { o.batch = 8; },
+      [](TrainOptions& o) { o.lr = 0.5; },               [](TrainOptions& o) { o.rho = 0.5; },
+      [](TrainOptions& o) { o.epsilon = 0.5; },          [](TrainOptions& o) { o.image_size = 75; },
+      [](TrainOptions& o) { o.class_weights = "balanced"; }, [](TrainOptions& o) { o.keep = "last"; },
+      [](TrainOptions& o) { o.cache_dir = "none"; },     [](TrainOptions& o) { o.feature_batch = 4; },
+      [](TrainOptions& o) { o.bn_momentum = "0.9"; }};
+  EXPECT_EQ(change_each.size(), TrainOptions{}.to_json().size());
+  for (size_t i = 0; i < change_each.size(); ++i) {
+    TrainOptions o;
+    change_each[i](o);
+    EXPECT_NE(o.to_json(), TrainOptions{}.to_json()) << "member " << i;
+  }
 }
 
 TEST(Runs, FitResultRoundTripsThroughJson) {
