@@ -75,7 +75,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   if (o.grid.empty()) {
     if (o.out.empty()) xr::fail_usage("--out is required (or --grid FILE)");
     if (o.app->count("--per-class") == 0) xr::fail_usage("--per-class is required (or --grid FILE)");
-    xr::check_replaceable_output(o.out, "--out", {o.model});
+    xr::check_replaceable_output(o.out, "--out", {o.model}, common.force);
   }
   if (!fs::exists(o.model)) xr::fail_missing(o.model, "no such file");
   const c10::Device device = xr::resolve_device(common.device);

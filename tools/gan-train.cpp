@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/atomic_file.hpp"
+#include "core/cpu_runtime.hpp"
 #include "core/csv.hpp"
 #include "core/device.hpp"
 #include "core/errors.hpp"
@@ -136,7 +137,7 @@ int run(Options& o, const xr::CommonOptions& common) {
   std::optional<xr::gan::ResumedOptions> resumed;
   if (resume) {
     resumed = xr::gan::resume_options(o.resume, o.t, o.s, given_options(*o.app));
-    if (resumed->threads) at::set_num_threads(*resumed->threads);
+    if (resumed->threads) xr::set_worker_threads(*resumed->threads);
     o.t = resumed->training;
     o.s = resumed->settings;
   } else {

@@ -105,7 +105,7 @@ int run(Options o, const xr::CommonOptions& common) {
 
   const xr::ImageFolder in = xr::scan_image_folder(o.in_dir);
   xr::require_images_in_every_class(in);
-  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.in_dir});
+  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.in_dir}, common.force);
   const std::vector<xr::AugmentJob> jobs = xr::plan_augmentation(in, o.per_class, common.seed, pick);
   xr::log::debug("shear factor " + xr::format_number(o.ranges.shear) + " = angle up to " +
                  xr::format_number(xr::shear_degrees_for(o.ranges.shear)) + " degrees");

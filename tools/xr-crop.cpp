@@ -71,9 +71,9 @@ void add_options(CLI::App& app, Options& o) {
       ->check(xr::in_range(1, 255));
 }
 
-void check_out_dir(const Options& o) {
+void check_out_dir(const Options& o, bool force) {
   if (o.out_dir.empty()) xr::fail_usage("OUT_DIR is required unless --report-only is given");
-  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.raw_dir, o.exclude});
+  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.raw_dir, o.exclude}, force);
 }
 
 std::string class_dir(const xr::RawDataset& raw, int c) {
@@ -170,8 +170,8 @@ void check_classes_yielded(const xr::RawDataset& raw, const std::vector<xr::Crop
   }
 }
 
-int run(const Options& o, const xr::CommonOptions&) {
-  if (!o.report_only) check_out_dir(o);
+int run(const Options& o, const xr::CommonOptions& common) {
+  if (!o.report_only) check_out_dir(o, common.force);
   xr::RawDataset raw = xr::scan_raw_dataset(o.raw_dir);
   if (o.ignore_masks) {
     for (auto& e : raw.entries) e.mask_path.clear();

@@ -83,7 +83,7 @@ nlohmann::json describe(const Options& o, const xr::phantom::DatasetSummary& s) 
 int run(Options& o, const xr::CommonOptions& common) {
   o.data.seed = common.seed;
   xr::phantom::validate(o.data);
-  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {});
+  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {}, common.force);
 
   xr::StagedDir out(o.out_dir);
   const int n_classes = static_cast<int>(o.data.classes.empty() ? 4 : o.data.classes.size());

@@ -56,8 +56,8 @@ void add_options(CLI::App& app, Options& o) {
       ->check(xr::in_range(8, 512));
 }
 
-int run(const Options& o, const xr::CommonOptions&) {
-  xr::check_replaceable_output(o.out_dir, "--out", o.exp_dirs, /*may_lie_inside_inputs=*/true);
+int run(const Options& o, const xr::CommonOptions& common) {
+  xr::check_replaceable_output(o.out_dir, "--out", o.exp_dirs, common.force, /*may_lie_inside_inputs=*/true);
   std::vector<rep::Experiment> exps;
   for (const auto& dir : o.exp_dirs) exps.push_back(rep::load_experiment(dir));
   bool usable = false;

@@ -73,7 +73,7 @@ void check_images(const xr::ImageFolder& in, const std::vector<xr::SplitAssignme
 }
 
 int run(const Options& o, const xr::CommonOptions& common) {
-  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.in_dir, o.subset_of});
+  xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.in_dir, o.subset_of}, common.force);
   const xr::ImageFolder in = xr::scan_image_folder(o.in_dir);
   if (!o.subset_of.empty() && !fs::exists(o.subset_of)) xr::fail_missing(o.subset_of, "no such file");
 

@@ -3,9 +3,12 @@
 #include <dlfcn.h>
 #include <malloc.h>
 
+#include <ATen/Parallel.h>
+
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 extern char** environ;
 
@@ -52,5 +55,23 @@ CpuRuntime tune_cpu_runtime() {
   r.blas_threads = openblas_threads();
   return r;
 }
+
+namespace {
+
+int cores() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+int g_worker_threads = 0;  // 0: not set, one a core
+
+}  // namespace
+
+void set_worker_threads(int n) {
+  g_worker_threads = n > 0 ? n : cores();
+  at::set_num_threads(g_worker_threads);
+}
+
+int worker_threads() { return g_worker_threads > 0 ? g_worker_threads : cores(); }
 
 }  // namespace xr

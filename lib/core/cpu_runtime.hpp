@@ -28,6 +28,14 @@ struct CpuRuntime {
 
 CpuRuntime tune_cpu_runtime();
 
+// The one writer of the thread count: LibTorch's intra-op threads and the tools' own
+// parallel loops (parallel_for) both use n; n <= 0 means one a core. The entry point
+// sets it from --threads; gan-train's resume sets the run's recorded count.
+void set_worker_threads(int n);
+
+// The thread count set_worker_threads last set (before any call: one a core).
+int worker_threads();
+
 // OpenBLAS's thread count, -1 when the process has no OpenBLAS (a CUDA build on
 // PyTorch's own LibTorch, which uses MKL).
 int openblas_threads();

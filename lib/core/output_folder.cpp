@@ -8,7 +8,6 @@
 
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
-#include "core/tool_main.hpp"
 
 namespace fs = std::filesystem;
 
@@ -20,7 +19,7 @@ bool written_by_toolkit(const std::string& dir) {
 }
 
 void check_replaceable_output(const std::string& out, const std::string& what,
-                              const std::vector<std::string>& inputs, bool may_lie_inside_inputs) {
+                              const std::vector<std::string>& inputs, bool force, bool may_lie_inside_inputs) {
   for (const auto& in : inputs) {
     if (in.empty()) continue;
     if (path_within(in, out)) {
@@ -37,7 +36,7 @@ void check_replaceable_output(const std::string& out, const std::string& what,
   // A link to a folder is judged by the folder it names: that is what the user means.
   if (!fs::is_directory(out, ec)) fail_create(out, "exists and is not a folder");
   if (fs::is_empty(out, ec) || written_by_toolkit(out)) return;
-  if (common_options().force) return;
+  if (force) return;
   fail_create(out, std::string("holds files the xr toolkit did not write (no ") + kOutputMarker +
                        " marker): not replacing it (--force replaces it)");
 }

@@ -19,12 +19,14 @@ namespace xr {
 inline constexpr const char* kOutputMarker = ".xr-output";
 
 // `what` names the output in messages as the user gave it ("OUT_DIR", "--out").
-// `inputs` are the tool's input files and folders (any may be absent).
+// `inputs` are the tool's input files and folders (any may be absent). `force`: the
+// tool's --force, which lets a folder the toolkit did not write be replaced.
 // `may_lie_inside_inputs`: the tool reads named files of its input folders, not every
 // folder in them (xr-report and its experiment folders), so an output inside one is
 // never read back as input.
 void check_replaceable_output(const std::string& out, const std::string& what,
-                              const std::vector<std::string>& inputs, bool may_lie_inside_inputs = false);
+                              const std::vector<std::string>& inputs, bool force,
+                              bool may_lie_inside_inputs = false);
 
 // True when `dir` holds the toolkit's marker.
 bool written_by_toolkit(const std::string& dir);

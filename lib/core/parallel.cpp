@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/tool_main.hpp"
+#include "core/cpu_runtime.hpp"
 
 namespace xr {
 

@@ -50,14 +50,6 @@ nlohmann::json typed_value(const CLI::Option* opt, const std::string& text) {
 
 }  // namespace
 
-const CommonOptions& common_options() { return g_common; }
-
-int worker_threads() {
-  if (g_common.threads > 0) return g_common.threads;
-  unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(n);
-}
-
 namespace {
 
 bool flag_value(const CLI::Option* opt) {
@@ -212,7 +204,7 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
     return 0;
   }
   const CpuRuntime cpu = tune_cpu_runtime();
-  at::set_num_threads(worker_threads());
+  set_worker_threads(g_common.threads);
   log::debug("threads: " + std::to_string(worker_threads()) + " LibTorch, " +
              (cpu.blas_threads < 0 ? std::string("no OpenBLAS") : std::to_string(cpu.blas_threads) + " OpenBLAS") +
              "; malloc " + (cpu.allocator_tuned ? "keeps freed memory" : "as the environment sets it"));

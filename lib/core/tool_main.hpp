@@ -61,10 +61,4 @@ nlohmann::json effective_options(const CLI::App& app);
 nlohmann::json result_document(const ToolInfo& info, int schema_version, nlohmann::json options,
                                nlohmann::json results);
 
-// The common options the current tool was started with (valid during run()).
-const CommonOptions& common_options();
-
-// Worker threads to use for the tool's own parallel loops (resolves 0 to the core count).
-int worker_threads();
-
 }  // namespace xr

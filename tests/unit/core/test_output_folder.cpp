@@ -48,8 +48,8 @@ class OutputFolderTest : public ::testing::Test {
     testing::internal::CaptureStderr();
     const int code = xr::tool_main(
         static_cast<int>(argv.size()), argv.data(), info, [](CLI::App&) {},
-        [&](const xr::CommonOptions&) {
-          xr::check_replaceable_output(out, "OUT_DIR", inputs, may_lie_inside);
+        [&](const xr::CommonOptions& common) {
+          xr::check_replaceable_output(out, "OUT_DIR", inputs, common.force, may_lie_inside);
           xr::StagedDir staged(out);
           std::ofstream(fs::path(staged.path()) / "new.txt") << "new";
           staged.commit();

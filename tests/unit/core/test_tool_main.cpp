@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/cpu_runtime.hpp"
 #include "core/tool_main.hpp"
 
 namespace {
