@@ -1,5 +1,4 @@
-set(XR_AREA_DEPS xr_classify)
-
+# Build steps of xr_report beyond its sources (CMakeLists.txt includes this file).
 # The paper's published numbers (data/paper/published.csv, the one copy) compiled
 # into the library, so that an installed xr-report needs no data folder; CMake
 # re-runs when the file changes.

@@ -1,1 +1,0 @@
-set(XR_AREA_DEPS xr_nn)
