@@ -44,7 +44,7 @@ struct Options {
   std::string out_dir;
   int per_class = 1000;
   std::string pick = "round-robin";
-  xr::AugmentRanges ranges;
+  xr::augment::AugmentRanges ranges;
   std::vector<double> zoom_range{0.85, 1.15};
   std::vector<double> brightness_range{0.6, 1.4};
 };
@@ -75,8 +75,8 @@ void add_options(CLI::App& app, Options& o) {
 }
 
 
-std::vector<std::string> csv_row(const xr::AugmentJob& job, const std::string& source,
-                                 const xr::AugmentParams& p, const xr::AffineMap& m) {
+std::vector<std::string> csv_row(const xr::augment::AugmentJob& job, const std::string& source,
+                                 const xr::augment::AugmentParams& p, const xr::augment::AffineMap& m) {
   using xr::format_number;
   return {job.rel,
           source,
@@ -100,15 +100,15 @@ int run(Options o, const xr::CommonOptions& common) {
   o.ranges.zoom_hi = o.zoom_range[1];
   o.ranges.brightness_lo = o.brightness_range[0];
   o.ranges.brightness_hi = o.brightness_range[1];
-  xr::validate_ranges(o.ranges);
-  const xr::SourcePick pick = xr::parse_source_pick(o.pick);
+  xr::augment::validate_ranges(o.ranges);
+  const xr::augment::SourcePick pick = xr::augment::parse_source_pick(o.pick);
 
   const xr::ImageFolder in = xr::scan_image_folder(o.in_dir);
   xr::require_images_in_every_class(in);
   xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.in_dir}, common.force);
-  const std::vector<xr::AugmentJob> jobs = xr::plan_augmentation(in, o.per_class, common.seed, pick);
+  const std::vector<xr::augment::AugmentJob> jobs = xr::augment::plan_augmentation(in, o.per_class, common.seed, pick);
   xr::log::debug("shear factor " + xr::format_number(o.ranges.shear) + " = angle up to " +
-                 xr::format_number(xr::shear_degrees_for(o.ranges.shear)) + " degrees");
+                 xr::format_number(xr::augment::shear_degrees_for(o.ranges.shear)) + " degrees");
 
   xr::StagedDir out(o.out_dir);
   for (const auto& cls : in.classes) xr::ensure_directory((fs::path(out.path()) / cls).string());
@@ -116,14 +116,14 @@ int run(Options o, const xr::CommonOptions& common) {
   std::vector<std::vector<std::string>> rows(jobs.size());
   xr::log::Progress progress("augment", static_cast<int64_t>(jobs.size()));
   xr::parallel_for(static_cast<int64_t>(jobs.size()), [&](int64_t i) {
-    const xr::AugmentJob& job = jobs[i];
+    const xr::augment::AugmentJob& job = jobs[i];
     const xr::ImageEntry& source = in.images[job.source];
     const xr::GrayImage img = xr::read_gray8(source.path);
     xr::Rng rng(job.param_seed);
-    const xr::AugmentParams params = xr::draw_params(o.ranges, img.width, img.height, rng);
-    const xr::AffineMap map = xr::keras_affine(params, img.width, img.height);
+    const xr::augment::AugmentParams params = xr::augment::draw_params(o.ranges, img.width, img.height, rng);
+    const xr::augment::AffineMap map = xr::augment::keras_affine(params, img.width, img.height);
     xr::write_png_gray8((fs::path(out.path()) / job.rel).string(),
-                        xr::warp_affine_bilinear(img, map, params.brightness));
+                        xr::augment::warp_affine_bilinear(img, map, params.brightness));
     rows[i] = csv_row(job, source.rel, params, map);
     progress.advance();
   });

@@ -41,7 +41,7 @@ struct Options {
   bool ignore_masks = false;
   bool report_only = false;
   bool strict = false;
-  xr::MaskRules mask;
+  xr::preprocess::MaskRules mask;
 };
 
 void add_options(CLI::App& app, Options& o) {
@@ -82,7 +82,7 @@ std::string class_dir(const xr::RawDataset& raw, int c) {
 
 // Before any decoding: a class that cannot yield an image is an error now, not
 // after minutes of work.
-void check_classes_can_yield(const xr::RawDataset& raw, const xr::ExclusionList& exclude, const Options& o) {
+void check_classes_can_yield(const xr::RawDataset& raw, const xr::preprocess::ExclusionList& exclude, const Options& o) {
   const size_t nc = raw.classes.size();
   std::vector<int> total(nc, 0), excluded(nc, 0), no_mask(nc, 0), usable(nc, 0);
   for (const auto& e : raw.entries) {
@@ -107,17 +107,17 @@ void check_classes_can_yield(const xr::RawDataset& raw, const xr::ExclusionList&
 
 // Messages about skipped images, in entry order (so the same whatever the threads);
 // with --strict the first of them is the error.
-void report_problems(const xr::RawDataset& raw, const std::vector<xr::CropOutcome>& out, const Options& o) {
+void report_problems(const xr::RawDataset& raw, const std::vector<xr::preprocess::CropOutcome>& out, const Options& o) {
   std::vector<int> no_mask(raw.classes.size(), 0);
   int n_no_mask = 0, n_excluded = 0;
   for (size_t i = 0; i < out.size(); ++i) {
     const xr::RawEntry& e = raw.entries[i];
-    const xr::CropOutcome& r = out[i];
-    if (r.status == xr::CropStatus::kExcluded) ++n_excluded;
-    if (!xr::crop_problem(r.status)) continue;
-    const std::string& path = r.status == xr::CropStatus::kBadMask ? e.mask_path : e.image_path;
+    const xr::preprocess::CropOutcome& r = out[i];
+    if (r.status == xr::preprocess::CropStatus::kExcluded) ++n_excluded;
+    if (!xr::preprocess::crop_problem(r.status)) continue;
+    const std::string& path = r.status == xr::preprocess::CropStatus::kBadMask ? e.mask_path : e.image_path;
     if (o.strict) throw xr::Error(r.error_code, path, r.detail + " (--strict)");
-    if (r.status == xr::CropStatus::kNoMask) {
+    if (r.status == xr::preprocess::CropStatus::kNoMask) {
       ++no_mask[e.label];
       ++n_no_mask;
     } else {
@@ -136,15 +136,15 @@ void report_problems(const xr::RawDataset& raw, const std::vector<xr::CropOutcom
 }
 
 // After the work: every class must still have an image (all of one may be unreadable).
-void check_classes_yielded(const xr::RawDataset& raw, const std::vector<xr::CropOutcome>& out) {
+void check_classes_yielded(const xr::RawDataset& raw, const std::vector<xr::preprocess::CropOutcome>& out) {
   const size_t nc = raw.classes.size();
   std::vector<int> written(nc, 0), whole(nc, 0), skipped(nc, 0), excluded(nc, 0);
   for (size_t i = 0; i < out.size(); ++i) {
     const int c = raw.entries[i].label;
-    if (out[i].status == xr::CropStatus::kWholeImage) ++whole[c];
-    if (xr::crop_written(out[i].status)) ++written[c];
-    if (out[i].status == xr::CropStatus::kExcluded) ++excluded[c];
-    if (xr::crop_problem(out[i].status)) ++skipped[c];
+    if (out[i].status == xr::preprocess::CropStatus::kWholeImage) ++whole[c];
+    if (xr::preprocess::crop_written(out[i].status)) ++written[c];
+    if (out[i].status == xr::preprocess::CropStatus::kExcluded) ++excluded[c];
+    if (xr::preprocess::crop_problem(out[i].status)) ++skipped[c];
   }
   // Cropped images in one class and whole ones in another (the real database's
   // classes without masks) differ in framing: a classifier can learn that instead
@@ -176,9 +176,9 @@ int run(const Options& o, const xr::CommonOptions& common) {
   if (o.ignore_masks) {
     for (auto& e : raw.entries) e.mask_path.clear();
   }
-  xr::ExclusionList exclude;
+  xr::preprocess::ExclusionList exclude;
   if (!o.exclude.empty()) {
-    exclude = xr::ExclusionList::read(o.exclude);
+    exclude = xr::preprocess::ExclusionList::read(o.exclude);
     const auto unmatched = exclude.unmatched(raw);
     if (!unmatched.empty()) {
       xr::log::warn(o.exclude + ": " + std::to_string(unmatched.size()) + " of " + std::to_string(exclude.size()) +
@@ -187,26 +187,26 @@ int run(const Options& o, const xr::CommonOptions& common) {
   }
   check_classes_can_yield(raw, exclude, o);
 
-  xr::CropSettings settings;
+  xr::preprocess::CropSettings settings;
   settings.size = o.size;
   settings.whole_without_mask = o.no_mask || o.ignore_masks;
   settings.mask = o.mask;
 
   if (o.report_only) {
-    const auto outcomes = xr::crop_dataset(raw, exclude, settings, "");
+    const auto outcomes = xr::preprocess::crop_dataset(raw, exclude, settings, "");
     report_problems(raw, outcomes, o);
     check_classes_yielded(raw, outcomes);
-    std::cout << xr::format_csv(xr::crop_manifest(raw, outcomes));
+    std::cout << xr::format_csv(xr::preprocess::crop_manifest(raw, outcomes));
     return 0;
   }
 
   xr::StagedDir out(o.out_dir);
   for (const auto& cls : raw.classes) xr::ensure_directory((fs::path(out.path()) / cls).string());
-  const auto outcomes = xr::crop_dataset(raw, exclude, settings, out.path());
+  const auto outcomes = xr::preprocess::crop_dataset(raw, exclude, settings, out.path());
   report_problems(raw, outcomes, o);
   check_classes_yielded(raw, outcomes);
   xr::write_class_list(out.path(), raw.classes);
-  xr::write_csv((fs::path(out.path()) / "manifest.csv").string(), xr::crop_manifest(raw, outcomes));
+  xr::write_csv((fs::path(out.path()) / "manifest.csv").string(), xr::preprocess::crop_manifest(raw, outcomes));
   out.commit();
   std::cout << (fs::path(o.out_dir) / "manifest.csv").string() << "\n";
   return 0;

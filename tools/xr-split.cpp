@@ -68,7 +68,7 @@ void link_or_copy(const fs::path& from, const fs::path& to, const fs::path& show
 // The files are linked or copied, never decoded: a file that is not an image, or is
 // one whose header is corrupt, is refused here (65, naming it) rather than by the
 // first tool that reads the split.
-void check_images(const xr::ImageFolder& in, const std::vector<xr::SplitAssignment>& plan) {
+void check_images(const xr::ImageFolder& in, const std::vector<xr::preprocess::SplitAssignment>& plan) {
   for (const auto& a : plan) xr::read_image_size((fs::path(in.root) / a.source).string());
 }
 
@@ -77,18 +77,18 @@ int run(const Options& o, const xr::CommonOptions& common) {
   const xr::ImageFolder in = xr::scan_image_folder(o.in_dir);
   if (!o.subset_of.empty() && !fs::exists(o.subset_of)) xr::fail_missing(o.subset_of, "no such file");
 
-  std::vector<xr::SplitAssignment> plan =
-      o.subset_of.empty() ? xr::split_fresh(in, o.train_per_class, !o.allow_duplicates_across, common.seed)
-                          : xr::split_subset(in, o.subset_of, o.train_per_class, common.seed);
-  xr::sort_split_plan(plan);
-  const auto counts = xr::count_per_split(in, plan);
-  xr::check_empty_subsets(in, counts, o.allow_empty);
+  std::vector<xr::preprocess::SplitAssignment> plan =
+      o.subset_of.empty() ? xr::preprocess::split_fresh(in, o.train_per_class, !o.allow_duplicates_across, common.seed)
+                          : xr::preprocess::split_subset(in, o.subset_of, o.train_per_class, common.seed);
+  xr::preprocess::sort_split_plan(plan);
+  const auto counts = xr::preprocess::count_per_split(in, plan);
+  xr::preprocess::check_empty_subsets(in, counts, o.allow_empty);
   check_images(in, plan);
 
   xr::StagedDir out(o.out_dir);
   xr::CsvTable table;
   table.header = {"path", "split", "class", "source"};
-  for (const char* split : xr::kSplitNames) {
+  for (const char* split : xr::preprocess::kSplitNames) {
     for (const auto& cls : in.classes) xr::ensure_directory((fs::path(out.path()) / split / cls).string());
   }
   for (const auto& a : plan) {
@@ -98,7 +98,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
     table.rows.push_back({rel, a.split, in.classes[a.label], a.source});
   }
   // classes.txt keeps the class order of IN_DIR in every split, even a custom one.
-  for (const char* split : xr::kSplitNames) {
+  for (const char* split : xr::preprocess::kSplitNames) {
     xr::write_class_list((fs::path(out.path()) / split).string(), in.classes);
   }
   std::sort(table.rows.begin(), table.rows.end());

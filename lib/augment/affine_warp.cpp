@@ -8,7 +8,7 @@
 #include <emmintrin.h>
 #endif
 
-namespace xr {
+namespace xr::augment {
 namespace {
 
 // Coordinates are start + c * step in single precision: they stay below 2^15
@@ -149,4 +149,4 @@ GrayImage warp_affine_bilinear(const GrayImage& in, const AffineMap& map, double
   return out;
 }
 
-}  // namespace xr
+}  // namespace xr::augment

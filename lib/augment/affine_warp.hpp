@@ -5,7 +5,7 @@
 #pragma once
 #include "core/image.hpp"
 
-namespace xr {
+namespace xr::augment {
 
 // Maps OUTPUT pixel coordinates to INPUT coordinates, both as (row, col) with pixel
 // centres at integers, as scipy.ndimage.affine_transform does:
@@ -26,4 +26,4 @@ GrayImage warp_affine_bilinear(const GrayImage& in, const AffineMap& map, double
 // allocates nothing.
 void warp_affine_bilinear(const GrayImage& in, const AffineMap& map, double gain, GrayImage& out);
 
-}  // namespace xr
+}  // namespace xr::augment

@@ -5,7 +5,7 @@
 #include "core/csv.hpp"
 #include "core/errors.hpp"
 
-namespace xr {
+namespace xr::augment {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
@@ -89,4 +89,4 @@ GrayImage augment_image(const GrayImage& in, const AugmentParams& p) {
   return warp_affine_bilinear(in, keras_affine(p, in.width, in.height), p.brightness);
 }
 
-}  // namespace xr
+}  // namespace xr::augment

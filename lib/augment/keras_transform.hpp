@@ -12,7 +12,7 @@
 #include "core/image.hpp"
 #include "core/rng.hpp"
 
-namespace xr {
+namespace xr::augment {
 
 // Ranges of the random parameters; the defaults are the paper's.
 struct AugmentRanges {
@@ -60,4 +60,4 @@ AffineMap keras_affine(const AugmentParams& params, int width, int height);
 // warp_affine_bilinear(in, keras_affine(params), params.brightness).
 GrayImage augment_image(const GrayImage& in, const AugmentParams& params);
 
-}  // namespace xr
+}  // namespace xr::augment

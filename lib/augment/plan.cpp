@@ -7,7 +7,7 @@
 
 namespace fs = std::filesystem;
 
-namespace xr {
+namespace xr::augment {
 namespace {
 
 // Separates the source-pick streams from the parameter streams of the same seed.
@@ -61,4 +61,4 @@ std::vector<AugmentJob> plan_augmentation(const ImageFolder& folder, int per_cla
   return jobs;
 }
 
-}  // namespace xr
+}  // namespace xr::augment

@@ -9,7 +9,7 @@
 
 #include "core/dataset.hpp"
 
-namespace xr {
+namespace xr::augment {
 
 enum class SourcePick {
   kRoundRobin,  // image k of a class comes from source k mod n (sources in file order)
@@ -38,4 +38,4 @@ std::vector<AugmentJob> plan_augmentation(const ImageFolder& folder, int per_cla
 // the names sort in k order.
 std::string augmented_file_name(const std::string& stem, int k, int per_class, uint64_t seed);
 
-}  // namespace xr
+}  // namespace xr::augment

@@ -4,7 +4,7 @@
 
 #include "core/atomic_file.hpp"
 
-namespace xr {
+namespace xr::preprocess {
 namespace {
 
 std::string trim(const std::string& s) {
@@ -51,4 +51,4 @@ std::vector<std::string> ExclusionList::unmatched(const RawDataset& raw) const {
   return out;
 }
 
-}  // namespace xr
+}  // namespace xr::preprocess

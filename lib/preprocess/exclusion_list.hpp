@@ -9,7 +9,7 @@
 
 #include "core/dataset.hpp"
 
-namespace xr {
+namespace xr::preprocess {
 
 class ExclusionList {
  public:
@@ -29,4 +29,4 @@ class ExclusionList {
   std::set<std::string> lookup_;
 };
 
-}  // namespace xr
+}  // namespace xr::preprocess

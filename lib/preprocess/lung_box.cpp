@@ -7,7 +7,7 @@
 
 #include "core/resample_taps.hpp"
 
-namespace xr {
+namespace xr::preprocess {
 namespace {
 
 // The bounding box of the pixels at or above a cut, one row at a time.
@@ -125,4 +125,4 @@ LungBox lung_box(const GrayImage& mask, int image_width, int image_height, const
   return out;
 }
 
-}  // namespace xr
+}  // namespace xr::preprocess

@@ -6,7 +6,7 @@
 
 #include "core/image.hpp"
 
-namespace xr {
+namespace xr::preprocess {
 
 struct MaskRules {
   int threshold = 128;             // a resized mask pixel >= threshold is lung
@@ -43,4 +43,4 @@ Box resized_threshold_box(const GrayImage& mask, int width, int height, int thre
 // thresholded, and fewer lung pixels than min_area of the image is kEmpty.
 LungBox lung_box(const GrayImage& mask, int image_width, int image_height, const MaskRules& rules);
 
-}  // namespace xr
+}  // namespace xr::preprocess

@@ -16,7 +16,7 @@
 
 namespace fs = std::filesystem;
 
-namespace xr {
+namespace xr::preprocess {
 
 const char* crop_status_name(CropStatus status) {
   switch (status) {
@@ -203,4 +203,4 @@ CsvTable crop_manifest(const RawDataset& raw, const std::vector<CropOutcome>& ou
   return table;
 }
 
-}  // namespace xr
+}  // namespace xr::preprocess

@@ -13,7 +13,7 @@
 #include "preprocess/exclusion_list.hpp"
 #include "preprocess/lung_box.hpp"
 
-namespace xr {
+namespace xr::preprocess {
 
 enum class CropStatus {
   kOk,              // cropped to the mask's lung box
@@ -71,4 +71,4 @@ std::vector<CropOutcome> crop_dataset(const RawDataset& raw, const ExclusionList
 // relative to RAW_DIR, empty fields for what is unknown; rows sorted.
 CsvTable crop_manifest(const RawDataset& raw, const std::vector<CropOutcome>& outcomes);
 
-}  // namespace xr
+}  // namespace xr::preprocess

@@ -13,7 +13,7 @@
 
 namespace fs = std::filesystem;
 
-namespace xr {
+namespace xr::preprocess {
 
 namespace {
 
@@ -165,4 +165,4 @@ void check_empty_subsets(const ImageFolder& in, const std::vector<std::vector<in
   for (const auto& line : empty) log::warn(line);
 }
 
-}  // namespace xr
+}  // namespace xr::preprocess

@@ -9,7 +9,7 @@
 
 #include "core/dataset.hpp"
 
-namespace xr {
+namespace xr::preprocess {
 
 struct SplitAssignment {
   std::string split;   // train|val|test
@@ -47,4 +47,4 @@ std::vector<std::vector<int>> count_per_split(const ImageFolder& in, const std::
 // others, or, with allow, one warning for each.
 void check_empty_subsets(const ImageFolder& in, const std::vector<std::vector<int>>& counts, bool allow);
 
-}  // namespace xr
+}  // namespace xr::preprocess

@@ -26,10 +26,10 @@ void BM_AugmentTransform(benchmark::State& state) {
   const xr::GrayImage in = test_image(size);
   xr::GrayImage out;
   xr::Rng rng(42);
-  const xr::AugmentRanges ranges;
+  const xr::augment::AugmentRanges ranges;
   for (auto _ : state) {
-    const xr::AugmentParams p = xr::draw_params(ranges, size, size, rng);
-    xr::warp_affine_bilinear(in, xr::keras_affine(p, size, size), p.brightness, out);
+    const xr::augment::AugmentParams p = xr::augment::draw_params(ranges, size, size, rng);
+    xr::augment::warp_affine_bilinear(in, xr::augment::keras_affine(p, size, size), p.brightness, out);
     benchmark::DoNotOptimize(out.pixels.data());
     benchmark::ClobberMemory();
   }
@@ -42,16 +42,16 @@ void BM_WarpOnly(benchmark::State& state) {
   const int size = static_cast<int>(state.range(0));
   const xr::GrayImage in = test_image(size);
   xr::GrayImage out;
-  xr::AugmentParams p;
+  xr::augment::AugmentParams p;
   p.rotation_deg = 4.5;
   p.shift_rows = 0.04 * size;
   p.shift_cols = -0.03 * size;
   p.shear_deg = 2.5;
   p.zoom_rows = 0.88;
   p.zoom_cols = 1.12;
-  const xr::AffineMap map = xr::keras_affine(p, size, size);
+  const xr::augment::AffineMap map = xr::augment::keras_affine(p, size, size);
   for (auto _ : state) {
-    xr::warp_affine_bilinear(in, map, 1.2, out);
+    xr::augment::warp_affine_bilinear(in, map, 1.2, out);
     benchmark::DoNotOptimize(out.pixels.data());
     benchmark::ClobberMemory();
   }

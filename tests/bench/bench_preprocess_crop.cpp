@@ -86,14 +86,14 @@ BENCHMARK(BM_DecodeMaskFast);
 void BM_LungBox(benchmark::State& state) {
   const auto& s = sample();
   const xr::GrayImage img = decode(s.image_bytes), mask = decode(s.mask_bytes);
-  for (auto _ : state) benchmark::DoNotOptimize(xr::lung_box(mask, img.width, img.height, xr::MaskRules{}));
+  for (auto _ : state) benchmark::DoNotOptimize(xr::preprocess::lung_box(mask, img.width, img.height, xr::preprocess::MaskRules{}));
 }
 BENCHMARK(BM_LungBox);
 
 void BM_CropResize(benchmark::State& state) {
   const auto& s = sample();
   const xr::GrayImage img = decode(s.image_bytes), mask = decode(s.mask_bytes);
-  const xr::Box box = xr::lung_box(mask, img.width, img.height, xr::MaskRules{}).box;
+  const xr::Box box = xr::preprocess::lung_box(mask, img.width, img.height, xr::preprocess::MaskRules{}).box;
   for (auto _ : state) benchmark::DoNotOptimize(xr::resize(xr::crop(img, box), 128, 128));
 }
 BENCHMARK(BM_CropResize);
@@ -116,7 +116,7 @@ BENCHMARK(BM_EncodePngFast);
 void BM_CropEntry(benchmark::State& state) {
   const auto& s = sample();
   for (auto _ : state) {
-    const xr::CropOutcome o = xr::crop_entry(s.entry, xr::CropSettings{});
+    const xr::preprocess::CropOutcome o = xr::preprocess::crop_entry(s.entry, xr::preprocess::CropSettings{});
     benchmark::DoNotOptimize(xr::encode_png_gray8(o.image));
   }
   state.SetItemsProcessed(state.iterations());

@@ -28,7 +28,7 @@ struct GoldenCase {
   xr::GrayImage input;
   bool has_params = false;
   nlohmann::json params;
-  xr::AffineMap map;
+  xr::augment::AffineMap map;
   double brightness = 1.0;
   std::vector<double> expected;  // clip(scipy * brightness), unrounded
 };

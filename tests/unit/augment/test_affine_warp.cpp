@@ -8,8 +8,8 @@
 
 namespace {
 
-xr::AffineMap shift_map(double rows, double cols) {
-  xr::AffineMap m;
+xr::augment::AffineMap shift_map(double rows, double cols) {
+  xr::augment::AffineMap m;
   m.offset[0] = rows;
   m.offset[1] = cols;
   return m;
@@ -19,7 +19,7 @@ TEST(AffineWarp, MatchesScipyWithinOneGreyLevel) {
   const auto cases = xr_test::load_golden();
   ASSERT_GE(cases.size(), 5u);
   for (const auto& c : cases) {
-    const xr::GrayImage out = xr::warp_affine_bilinear(c.input, c.map, c.brightness);
+    const xr::GrayImage out = xr::augment::warp_affine_bilinear(c.input, c.map, c.brightness);
     ASSERT_EQ(out.width, c.input.width);
     ASSERT_EQ(out.height, c.input.height);
     const double err = xr_test::max_abs_error(out, c.expected);
@@ -34,14 +34,14 @@ TEST(AffineWarp, HalfPixelMisalignmentIsCaughtByTheGolden) {
   // The golden comparison must be able to fail: the same maps moved by half a pixel
   // (the classic centre-convention slip) are off by far more than one grey level.
   for (const auto& c : xr_test::load_golden()) {
-    xr::AffineMap moved = c.map;
+    xr::augment::AffineMap moved = c.map;
     moved.offset[0] += 0.5;
-    EXPECT_GT(xr_test::max_abs_error(xr::warp_affine_bilinear(c.input, moved, c.brightness), c.expected), 5.0)
+    EXPECT_GT(xr_test::max_abs_error(xr::augment::warp_affine_bilinear(c.input, moved, c.brightness), c.expected), 5.0)
         << c.name;
-    xr::AffineMap swapped = c.map;  // (x, y) where (row, col) is meant
+    xr::augment::AffineMap swapped = c.map;  // (x, y) where (row, col) is meant
     std::swap(swapped.offset[0], swapped.offset[1]);
     if (c.map.offset[0] != c.map.offset[1]) {
-      EXPECT_GT(xr_test::max_abs_error(xr::warp_affine_bilinear(c.input, swapped, c.brightness), c.expected), 5.0)
+      EXPECT_GT(xr_test::max_abs_error(xr::augment::warp_affine_bilinear(c.input, swapped, c.brightness), c.expected), 5.0)
           << c.name;
     }
   }
@@ -50,7 +50,7 @@ TEST(AffineWarp, HalfPixelMisalignmentIsCaughtByTheGolden) {
 TEST(AffineWarp, IdentityIsExact) {
   xr::GrayImage img(7, 5);
   for (size_t i = 0; i < img.pixels.size(); ++i) img.pixels[i] = static_cast<uint8_t>(i * 37 % 256);
-  EXPECT_EQ(xr::warp_affine_bilinear(img, xr::AffineMap{}).pixels, img.pixels);
+  EXPECT_EQ(xr::augment::warp_affine_bilinear(img, xr::augment::AffineMap{}).pixels, img.pixels);
 }
 
 TEST(AffineWarp, IntegerShiftRepeatsTheEdge) {
@@ -59,10 +59,10 @@ TEST(AffineWarp, IntegerShiftRepeatsTheEdge) {
   const uint8_t row[5] = {10, 20, 30, 40, 50};
   for (int y = 0; y < 2; ++y)
     for (int x = 0; x < 5; ++x) img.at(x, y) = static_cast<uint8_t>(row[x] + y);
-  const xr::GrayImage out = xr::warp_affine_bilinear(img, shift_map(0, 2));
+  const xr::GrayImage out = xr::augment::warp_affine_bilinear(img, shift_map(0, 2));
   const std::vector<uint8_t> want = {30, 40, 50, 50, 50, 31, 41, 51, 51, 51};
   EXPECT_EQ(out.pixels, want);
-  const xr::GrayImage left = xr::warp_affine_bilinear(img, shift_map(0, -3));
+  const xr::GrayImage left = xr::augment::warp_affine_bilinear(img, shift_map(0, -3));
   const std::vector<uint8_t> want_left = {10, 10, 10, 10, 20, 11, 11, 11, 11, 21};
   EXPECT_EQ(left.pixels, want_left);
 }
@@ -73,12 +73,12 @@ TEST(AffineWarp, HalfPixelIsTheMeanOfNeighboursRoundedHalfUp) {
   img.at(1, 0) = 21;  // mean 15.5 -> 16
   img.at(0, 1) = 100;
   img.at(1, 1) = 200;
-  const xr::GrayImage out = xr::warp_affine_bilinear(img, shift_map(0, 0.5));
+  const xr::GrayImage out = xr::augment::warp_affine_bilinear(img, shift_map(0, 0.5));
   EXPECT_EQ(out.at(0, 0), 16);
   EXPECT_EQ(out.at(1, 0), 21);  // 1.5 clamps to the last column
   EXPECT_EQ(out.at(0, 1), 150);
   // Both axes: the mean of the four.
-  EXPECT_EQ(xr::warp_affine_bilinear(img, shift_map(0.5, 0.5)).at(0, 0), 83);  // 82.75
+  EXPECT_EQ(xr::augment::warp_affine_bilinear(img, shift_map(0.5, 0.5)).at(0, 0), 83);  // 82.75
 }
 
 TEST(AffineWarp, GainScalesRoundsAndClips) {
@@ -86,35 +86,35 @@ TEST(AffineWarp, GainScalesRoundsAndClips) {
   img.at(0, 0) = 100;
   img.at(1, 0) = 200;
   img.at(2, 0) = 3;
-  const xr::GrayImage out = xr::warp_affine_bilinear(img, xr::AffineMap{}, 1.4);
+  const xr::GrayImage out = xr::augment::warp_affine_bilinear(img, xr::augment::AffineMap{}, 1.4);
   EXPECT_EQ(out.at(0, 0), 140);
   EXPECT_EQ(out.at(1, 0), 255);  // 280 clipped
   EXPECT_EQ(out.at(2, 0), 4);    // 4.2
-  EXPECT_EQ(xr::warp_affine_bilinear(img, xr::AffineMap{}, 0.5).at(2, 0), 2);  // 1.5 -> 2
-  EXPECT_EQ(xr::warp_affine_bilinear(img, xr::AffineMap{}, 0.0).at(1, 0), 0);
+  EXPECT_EQ(xr::augment::warp_affine_bilinear(img, xr::augment::AffineMap{}, 0.5).at(2, 0), 2);  // 1.5 -> 2
+  EXPECT_EQ(xr::augment::warp_affine_bilinear(img, xr::augment::AffineMap{}, 0.0).at(1, 0), 0);
 }
 
 TEST(AffineWarp, FarOutsideGivesTheNearestCorner) {
   xr::GrayImage img(4, 4, 0);
   img.at(3, 3) = 99;
-  const xr::GrayImage out = xr::warp_affine_bilinear(img, shift_map(1e4, 1e4));
+  const xr::GrayImage out = xr::augment::warp_affine_bilinear(img, shift_map(1e4, 1e4));
   for (uint8_t v : out.pixels) EXPECT_EQ(v, 99);
 }
 
 TEST(AffineWarp, TinyAndDegenerateImages) {
   xr::GrayImage one(1, 1, 77);
-  xr::AffineMap m;
+  xr::augment::AffineMap m;
   m.matrix[0][1] = 0.3;
   m.offset[0] = -2.5;
-  EXPECT_EQ(xr::warp_affine_bilinear(one, m).pixels, one.pixels);
+  EXPECT_EQ(xr::augment::warp_affine_bilinear(one, m).pixels, one.pixels);
   xr::GrayImage line(6, 1, 5);
-  EXPECT_EQ(xr::warp_affine_bilinear(line, m).pixels, line.pixels);
-  EXPECT_TRUE(xr::warp_affine_bilinear(xr::GrayImage{}, m).empty());
+  EXPECT_EQ(xr::augment::warp_affine_bilinear(line, m).pixels, line.pixels);
+  EXPECT_TRUE(xr::augment::warp_affine_bilinear(xr::GrayImage{}, m).empty());
 }
 
 TEST(AffineWarp, ReusesTheOutputBuffer) {
   xr::GrayImage img(16, 8, 40), out(3, 3);
-  xr::warp_affine_bilinear(img, xr::AffineMap{}, 2.0, out);
+  xr::augment::warp_affine_bilinear(img, xr::augment::AffineMap{}, 2.0, out);
   EXPECT_EQ(out.width, 16);
   EXPECT_EQ(out.height, 8);
   for (uint8_t v : out.pixels) EXPECT_EQ(v, 80);
@@ -132,7 +132,7 @@ TEST(AffineWarp, WidestImagesTakeTheScalarPathWithTheSameResult) {
     xr::GrayImage img(w, 2);
     for (int y = 0; y < 2; ++y)
       for (int x = 0; x < w; ++x) img.at(x, y) = static_cast<uint8_t>((x * 7 + y * 50) % 256);
-    const xr::GrayImage out = xr::warp_affine_bilinear(img, shift_map(0, 0.5));
+    const xr::GrayImage out = xr::augment::warp_affine_bilinear(img, shift_map(0, 0.5));
     int bad = 0;
     for (int y = 0; y < 2; ++y) {
       for (int x = 0; x < w; ++x) {

@@ -14,8 +14,8 @@
 
 namespace {
 
-xr::AugmentParams params_of(const nlohmann::json& j) {
-  xr::AugmentParams p;
+xr::augment::AugmentParams params_of(const nlohmann::json& j) {
+  xr::augment::AugmentParams p;
   p.rotation_deg = j.at("rotation_deg").get<double>();
   p.shift_rows = j.at("shift_rows").get<double>();
   p.shift_cols = j.at("shift_cols").get<double>();
@@ -30,7 +30,7 @@ TEST(KerasTransform, MatrixMatchesKerasComposition) {
   int checked = 0;
   for (const auto& c : xr_test::load_golden()) {
     if (!c.has_params) continue;
-    const xr::AffineMap m = xr::keras_affine(params_of(c.params), c.input.width, c.input.height);
+    const xr::augment::AffineMap m = xr::augment::keras_affine(params_of(c.params), c.input.width, c.input.height);
     for (int i = 0; i < 2; ++i) {
       for (int j = 0; j < 2; ++j) EXPECT_NEAR(m.matrix[i][j], c.map.matrix[i][j], 1e-12) << c.name;
       EXPECT_NEAR(m.offset[i], c.map.offset[i], 1e-9) << c.name;
@@ -43,13 +43,13 @@ TEST(KerasTransform, MatrixMatchesKerasComposition) {
 TEST(KerasTransform, AugmentedImageMatchesScipyWithinOneGreyLevel) {
   for (const auto& c : xr_test::load_golden()) {
     if (!c.has_params) continue;
-    const xr::GrayImage out = xr::augment_image(c.input, params_of(c.params));
+    const xr::GrayImage out = xr::augment::augment_image(c.input, params_of(c.params));
     EXPECT_LE(xr_test::max_abs_error(out, c.expected), 1.0) << c.name;
   }
 }
 
 TEST(KerasTransform, NoParametersIsTheIdentity) {
-  const xr::AffineMap m = xr::keras_affine(xr::AugmentParams{}, 128, 96);
+  const xr::augment::AffineMap m = xr::augment::keras_affine(xr::augment::AugmentParams{}, 128, 96);
   EXPECT_DOUBLE_EQ(m.matrix[0][0], 1.0);
   EXPECT_DOUBLE_EQ(m.matrix[0][1], 0.0);
   EXPECT_DOUBLE_EQ(m.matrix[1][0], 0.0);
@@ -60,10 +60,10 @@ TEST(KerasTransform, NoParametersIsTheIdentity) {
 
 TEST(KerasTransform, ZoomPivotsOnThePixelCentre) {
   // Zoom about ((h-1)/2, (w-1)/2): that point maps onto itself.
-  xr::AugmentParams p;
+  xr::augment::AugmentParams p;
   p.zoom_rows = 1.3;
   p.zoom_cols = 0.8;
-  const xr::AffineMap m = xr::keras_affine(p, 10, 6);
+  const xr::augment::AffineMap m = xr::augment::keras_affine(p, 10, 6);
   const double r = 2.5, c = 4.5;
   EXPECT_NEAR(m.matrix[0][0] * r + m.matrix[0][1] * c + m.offset[0], r, 1e-12);
   EXPECT_NEAR(m.matrix[1][0] * r + m.matrix[1][1] * c + m.offset[1], c, 1e-12);
@@ -72,12 +72,12 @@ TEST(KerasTransform, ZoomPivotsOnThePixelCentre) {
 }
 
 TEST(KerasTransform, ShearFactorMapsToAsinAngle) {
-  EXPECT_NEAR(xr::shear_degrees_for(0.05), 2.8659839825988, 1e-10);
-  EXPECT_DOUBLE_EQ(xr::shear_degrees_for(0.0), 0.0);
+  EXPECT_NEAR(xr::augment::shear_degrees_for(0.05), 2.8659839825988, 1e-10);
+  EXPECT_DOUBLE_EQ(xr::augment::shear_degrees_for(0.0), 0.0);
   // At the largest angle the row displacement per column is the factor itself.
-  xr::AugmentParams p;
-  p.shear_deg = xr::shear_degrees_for(0.05);
-  EXPECT_NEAR(-xr::keras_affine(p, 64, 64).matrix[0][1], 0.05, 1e-12);
+  xr::augment::AugmentParams p;
+  p.shear_deg = xr::augment::shear_degrees_for(0.05);
+  EXPECT_NEAR(-xr::augment::keras_affine(p, 64, 64).matrix[0][1], 0.05, 1e-12);
 }
 
 struct Stats {
@@ -95,13 +95,13 @@ struct Stats {
 };
 
 TEST(KerasTransform, DrawnParametersFollowTheirRanges) {
-  const xr::AugmentRanges r;  // the paper's
+  const xr::augment::AugmentRanges r;  // the paper's
   const int w = 128, h = 100, n = 20000;
-  const double shear_max = xr::shear_degrees_for(0.05);
+  const double shear_max = xr::augment::shear_degrees_for(0.05);
   Stats rot, sr, sc, sh, zr, zc, br;
   xr::Rng rng(12345);
   for (int i = 0; i < n; ++i) {
-    const xr::AugmentParams p = xr::draw_params(r, w, h, rng);
+    const xr::augment::AugmentParams p = xr::augment::draw_params(r, w, h, rng);
     rot.add(p.rotation_deg, -5, 5);
     sr.add(p.shift_rows, -0.05 * h, 0.05 * h);
     sc.add(p.shift_cols, -0.05 * w, 0.05 * w);
@@ -134,7 +134,7 @@ TEST(KerasTransform, ZoomAxesAreDrawnIndependently) {
   double sxy = 0, sx = 0, sy = 0, sxx = 0, syy = 0;
   const int n = 20000;
   for (int i = 0; i < n; ++i) {
-    const auto p = xr::draw_params(xr::AugmentRanges{}, 64, 64, rng);
+    const auto p = xr::augment::draw_params(xr::augment::AugmentRanges{}, 64, 64, rng);
     sx += p.zoom_rows;
     sy += p.zoom_cols;
     sxy += p.zoom_rows * p.zoom_cols;
@@ -149,7 +149,7 @@ TEST(KerasTransform, ZoomAxesAreDrawnIndependently) {
 TEST(KerasTransform, SeededDrawsRepeatAndDiffer) {
   auto draw = [](uint64_t seed) {
     xr::Rng rng(seed);
-    return xr::draw_params(xr::AugmentRanges{}, 128, 128, rng);
+    return xr::augment::draw_params(xr::augment::AugmentRanges{}, 128, 128, rng);
   };
   const auto a = draw(42), b = draw(42), c = draw(43);
   EXPECT_EQ(a.rotation_deg, b.rotation_deg);
@@ -160,13 +160,13 @@ TEST(KerasTransform, SeededDrawsRepeatAndDiffer) {
 }
 
 TEST(KerasTransform, PinnedRangesGiveFixedValuesAndLeaveTheOthers) {
-  xr::AugmentRanges pinned;
+  xr::augment::AugmentRanges pinned;
   pinned.rotation_deg = 0;
   pinned.shear = 0;
   pinned.zoom_lo = pinned.zoom_hi = 1.25;
   xr::Rng r1(99), r2(99);
-  const auto p = xr::draw_params(pinned, 64, 64, r1);
-  const auto q = xr::draw_params(xr::AugmentRanges{}, 64, 64, r2);
+  const auto p = xr::augment::draw_params(pinned, 64, 64, r1);
+  const auto q = xr::augment::draw_params(xr::augment::AugmentRanges{}, 64, 64, r2);
   EXPECT_EQ(p.rotation_deg, 0.0);
   EXPECT_FALSE(std::signbit(p.rotation_deg));
   EXPECT_EQ(p.shear_deg, 0.0);
@@ -179,16 +179,16 @@ TEST(KerasTransform, PinnedRangesGiveFixedValuesAndLeaveTheOthers) {
 }
 
 TEST(KerasTransform, ValidateRejectsOutOfDomainRanges) {
-  EXPECT_NO_THROW(xr::validate_ranges(xr::AugmentRanges{}));
-  auto code = [](xr::AugmentRanges r) {
+  EXPECT_NO_THROW(xr::augment::validate_ranges(xr::augment::AugmentRanges{}));
+  auto code = [](xr::augment::AugmentRanges r) {
     try {
-      xr::validate_ranges(r);
+      xr::augment::validate_ranges(r);
     } catch (const xr::Error& e) {
       return static_cast<int>(e.code());
     }
     return 0;
   };
-  xr::AugmentRanges r;
+  xr::augment::AugmentRanges r;
   r.zoom_lo = 1.2;
   r.zoom_hi = 1.1;
   EXPECT_EQ(code(r), 64);

@@ -26,7 +26,7 @@ xr::ImageFolder folder(const std::vector<int>& counts) {
 
 TEST(Plan, RoundRobinCyclesThroughSourcesInFileOrder) {
   const auto f = folder({3, 2});
-  const auto jobs = xr::plan_augmentation(f, 7, 5, xr::SourcePick::kRoundRobin);
+  const auto jobs = xr::augment::plan_augmentation(f, 7, 5, xr::augment::SourcePick::kRoundRobin);
   ASSERT_EQ(jobs.size(), 14u);
   for (int k = 0; k < 7; ++k) {
     EXPECT_EQ(jobs[k].label, 0);
@@ -40,25 +40,25 @@ TEST(Plan, RoundRobinCyclesThroughSourcesInFileOrder) {
 }
 
 TEST(Plan, NamesArePaddedToSortInOrder) {
-  EXPECT_EQ(xr::augmented_file_name("x", 7, 1000, 3), "x_aug007_s3.png");
-  EXPECT_EQ(xr::augmented_file_name("x", 0, 1, 0), "x_aug0_s0.png");
-  EXPECT_EQ(xr::augmented_file_name("a b", 12, 11, 18446744073709551615ULL), "a b_aug12_s18446744073709551615.png");
-  EXPECT_EQ(xr::augmented_file_name("x", 9, 10, 1), "x_aug9_s1.png");
-  EXPECT_EQ(xr::augmented_file_name("x", 9, 11, 1), "x_aug09_s1.png");
+  EXPECT_EQ(xr::augment::augmented_file_name("x", 7, 1000, 3), "x_aug007_s3.png");
+  EXPECT_EQ(xr::augment::augmented_file_name("x", 0, 1, 0), "x_aug0_s0.png");
+  EXPECT_EQ(xr::augment::augmented_file_name("a b", 12, 11, 18446744073709551615ULL), "a b_aug12_s18446744073709551615.png");
+  EXPECT_EQ(xr::augment::augmented_file_name("x", 9, 10, 1), "x_aug9_s1.png");
+  EXPECT_EQ(xr::augment::augmented_file_name("x", 9, 11, 1), "x_aug09_s1.png");
 }
 
 TEST(Plan, NamesAreUnique) {
-  const auto jobs = xr::plan_augmentation(folder({4, 1, 2}), 50, 1, xr::SourcePick::kRandom);
+  const auto jobs = xr::augment::plan_augmentation(folder({4, 1, 2}), 50, 1, xr::augment::SourcePick::kRandom);
   std::set<std::string> names;
   for (const auto& j : jobs) names.insert(j.rel);
   EXPECT_EQ(names.size(), jobs.size());
 }
 
 TEST(Plan, StreamsDependOnSeedClassAndIndexOnly) {
-  const auto a = xr::plan_augmentation(folder({3, 3}), 4, 11, xr::SourcePick::kRoundRobin);
-  const auto b = xr::plan_augmentation(folder({3, 3}), 4, 11, xr::SourcePick::kRandom);
-  const auto c = xr::plan_augmentation(folder({3, 3}), 9, 11, xr::SourcePick::kRoundRobin);
-  const auto d = xr::plan_augmentation(folder({3, 3}), 4, 12, xr::SourcePick::kRoundRobin);
+  const auto a = xr::augment::plan_augmentation(folder({3, 3}), 4, 11, xr::augment::SourcePick::kRoundRobin);
+  const auto b = xr::augment::plan_augmentation(folder({3, 3}), 4, 11, xr::augment::SourcePick::kRandom);
+  const auto c = xr::augment::plan_augmentation(folder({3, 3}), 9, 11, xr::augment::SourcePick::kRoundRobin);
+  const auto d = xr::augment::plan_augmentation(folder({3, 3}), 4, 12, xr::augment::SourcePick::kRoundRobin);
   std::set<uint64_t> seeds;
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(a[i].param_seed, b[i].param_seed);  // pick mode does not change parameters
@@ -73,9 +73,9 @@ TEST(Plan, StreamsDependOnSeedClassAndIndexOnly) {
 
 TEST(Plan, RandomPickIsSeededAndCoversTheSources) {
   const auto f = folder({5});
-  const auto a = xr::plan_augmentation(f, 400, 3, xr::SourcePick::kRandom);
-  const auto b = xr::plan_augmentation(f, 400, 3, xr::SourcePick::kRandom);
-  const auto c = xr::plan_augmentation(f, 400, 4, xr::SourcePick::kRandom);
+  const auto a = xr::augment::plan_augmentation(f, 400, 3, xr::augment::SourcePick::kRandom);
+  const auto b = xr::augment::plan_augmentation(f, 400, 3, xr::augment::SourcePick::kRandom);
+  const auto c = xr::augment::plan_augmentation(f, 400, 4, xr::augment::SourcePick::kRandom);
   std::map<size_t, int> count;
   int differ = 0;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -90,15 +90,15 @@ TEST(Plan, RandomPickIsSeededAndCoversTheSources) {
 
 TEST(Plan, EmptyClassIsBadDataAndZeroIsUsage) {
   try {
-    xr::plan_augmentation(folder({2, 0}), 3, 0, xr::SourcePick::kRoundRobin);
+    xr::augment::plan_augmentation(folder({2, 0}), 3, 0, xr::augment::SourcePick::kRoundRobin);
     FAIL() << "no error";
   } catch (const xr::Error& e) {
     EXPECT_EQ(e.code(), xr::Exit::kDataErr);
     EXPECT_EQ(e.path(), "/data/B c");
   }
-  EXPECT_THROW(xr::plan_augmentation(folder({2}), 0, 0, xr::SourcePick::kRoundRobin), xr::Error);
-  EXPECT_EQ(xr::parse_source_pick("random"), xr::SourcePick::kRandom);
-  EXPECT_THROW(xr::parse_source_pick("shuffle"), xr::Error);
+  EXPECT_THROW(xr::augment::plan_augmentation(folder({2}), 0, 0, xr::augment::SourcePick::kRoundRobin), xr::Error);
+  EXPECT_EQ(xr::augment::parse_source_pick("random"), xr::augment::SourcePick::kRandom);
+  EXPECT_THROW(xr::augment::parse_source_pick("shuffle"), xr::Error);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 namespace {
 
 TEST(ExclusionList, ParsesNamesSkippingCommentsAndBlanks) {
-  const auto list = xr::ExclusionList::parse("# annotated\r\nCOVID-1.png\r\n\n  Viral Pneumonia/VP-2.png  \n# x.png\n");
+  const auto list = xr::preprocess::ExclusionList::parse("# annotated\r\nCOVID-1.png\r\n\n  Viral Pneumonia/VP-2.png  \n# x.png\n");
   EXPECT_EQ(list.size(), 2u);
   EXPECT_TRUE(list.excludes("COVID", "COVID-1.png"));
   EXPECT_TRUE(list.excludes("Normal", "COVID-1.png"));  // a bare name matches in every class
@@ -19,14 +19,14 @@ TEST(ExclusionList, ParsesNamesSkippingCommentsAndBlanks) {
 }
 
 TEST(ExclusionList, ClassImagesFormAndDuplicates) {
-  const auto list = xr::ExclusionList::parse("A/images/a.png\nA/images/a.png\n");
+  const auto list = xr::preprocess::ExclusionList::parse("A/images/a.png\nA/images/a.png\n");
   EXPECT_EQ(list.size(), 1u);
   EXPECT_TRUE(list.excludes("A", "a.png"));
   EXPECT_FALSE(list.excludes("B", "a.png"));
 }
 
 TEST(ExclusionList, EmptyListExcludesNothing) {
-  const auto list = xr::ExclusionList::parse("\n# nothing\n");
+  const auto list = xr::preprocess::ExclusionList::parse("\n# nothing\n");
   EXPECT_TRUE(list.empty());
   EXPECT_FALSE(list.excludes("A", "a.png"));
 }
@@ -36,7 +36,7 @@ TEST(ExclusionList, UnmatchedEntriesInFileOrder) {
   raw.classes = {"A", "B"};
   raw.entries.push_back({0, "a.png", "r/A/images/a.png", ""});
   raw.entries.push_back({1, "b.png", "r/B/images/b.png", ""});
-  const auto list = xr::ExclusionList::parse("zz.png\nB/b.png\nA/b.png\na.png\n");
+  const auto list = xr::preprocess::ExclusionList::parse("zz.png\nB/b.png\nA/b.png\na.png\n");
   const auto unmatched = list.unmatched(raw);
   ASSERT_EQ(unmatched.size(), 2u);
   EXPECT_EQ(unmatched[0], "zz.png");
@@ -45,7 +45,7 @@ TEST(ExclusionList, UnmatchedEntriesInFileOrder) {
 
 TEST(ExclusionList, MissingFileIsNoInput) {
   try {
-    xr::ExclusionList::read("/nonexistent/exclude.txt");
+    xr::preprocess::ExclusionList::read("/nonexistent/exclude.txt");
     FAIL() << "no error";
   } catch (const xr::Error& e) {
     EXPECT_EQ(e.code(), xr::Exit::kNoInput);

@@ -22,7 +22,7 @@ void expect_box(const xr::Box& b, int x0, int y0, int x1, int y1) {
 
 TEST(ThresholdBox, SingleRectangleIsHalfOpen) {
   int64_t n = 0;
-  const xr::Box b = xr::threshold_box(mask_with_rect(10, 8, {2, 3, 7, 5}), 128, &n);
+  const xr::Box b = xr::preprocess::threshold_box(mask_with_rect(10, 8, {2, 3, 7, 5}), 128, &n);
   expect_box(b, 2, 3, 7, 5);
   EXPECT_EQ(n, 5 * 2);
 }
@@ -32,7 +32,7 @@ TEST(ThresholdBox, TwoLungsGiveTheBoxAroundBoth) {
   for (int y = 1; y < 9; ++y)
     for (int x = 12; x < 18; ++x) m.at(x, y) = 255;
   int64_t n = 0;
-  expect_box(xr::threshold_box(m, 128, &n), 2, 1, 18, 10);
+  expect_box(xr::preprocess::threshold_box(m, 128, &n), 2, 1, 18, 10);
   EXPECT_EQ(n, 6 * 8 + 6 * 8);
 }
 
@@ -41,15 +41,15 @@ TEST(ThresholdBox, ThresholdIsInclusive) {
   m.at(1, 1) = 127;
   m.at(3, 2) = 128;
   int64_t n = 0;
-  expect_box(xr::threshold_box(m, 128, &n), 3, 2, 4, 3);
+  expect_box(xr::preprocess::threshold_box(m, 128, &n), 3, 2, 4, 3);
   EXPECT_EQ(n, 1);
-  expect_box(xr::threshold_box(m, 127, &n), 1, 1, 4, 3);
+  expect_box(xr::preprocess::threshold_box(m, 127, &n), 1, 1, 4, 3);
   EXPECT_EQ(n, 2);
 }
 
 TEST(ThresholdBox, EmptyMaskGivesEmptyBox) {
   int64_t n = -1;
-  EXPECT_TRUE(xr::threshold_box(xr::GrayImage(6, 4, 100), 128, &n).empty());
+  EXPECT_TRUE(xr::preprocess::threshold_box(xr::GrayImage(6, 4, 100), 128, &n).empty());
   EXPECT_EQ(n, 0);
 }
 
@@ -57,15 +57,15 @@ TEST(ThresholdBox, PixelsAtTheBorders) {
   xr::GrayImage m(7, 5, 0);
   m.at(0, 4) = 255;
   m.at(6, 0) = 255;
-  expect_box(xr::threshold_box(m, 128), 0, 0, 7, 5);
+  expect_box(xr::preprocess::threshold_box(m, 128), 0, 0, 7, 5);
 }
 
 TEST(AspectDifference, SymmetricAndZeroForSameRatio) {
-  EXPECT_DOUBLE_EQ(xr::aspect_difference(256, 256, 299, 299), 0.0);
-  EXPECT_DOUBLE_EQ(xr::aspect_difference(200, 100, 400, 200), 0.0);
-  EXPECT_NEAR(xr::aspect_difference(256, 256, 299, 224), 299.0 / 224.0 - 1.0, 1e-12);
-  EXPECT_NEAR(xr::aspect_difference(299, 224, 256, 256), 299.0 / 224.0 - 1.0, 1e-12);
-  EXPECT_NEAR(xr::aspect_difference(100, 101, 101, 100), 101.0 * 101.0 / (100.0 * 100.0) - 1.0, 1e-12);
+  EXPECT_DOUBLE_EQ(xr::preprocess::aspect_difference(256, 256, 299, 299), 0.0);
+  EXPECT_DOUBLE_EQ(xr::preprocess::aspect_difference(200, 100, 400, 200), 0.0);
+  EXPECT_NEAR(xr::preprocess::aspect_difference(256, 256, 299, 224), 299.0 / 224.0 - 1.0, 1e-12);
+  EXPECT_NEAR(xr::preprocess::aspect_difference(299, 224, 256, 256), 299.0 / 224.0 - 1.0, 1e-12);
+  EXPECT_NEAR(xr::preprocess::aspect_difference(100, 101, 101, 100), 101.0 * 101.0 / (100.0 * 100.0) - 1.0, 1e-12);
 }
 
 // A 256x256 mask on a 299x299 image (the real dataset's sizes): the mask is
@@ -73,8 +73,8 @@ TEST(AspectDifference, SymmetricAndZeroForSameRatio) {
 // rounding of the bilinear edge at the threshold).
 TEST(LungBox, MaskIsResizedToTheImageFirst) {
   const xr::GrayImage mask = mask_with_rect(256, 256, {64, 32, 192, 224});
-  const xr::LungBox lb = xr::lung_box(mask, 299, 299, xr::MaskRules{});
-  ASSERT_EQ(lb.verdict, xr::MaskVerdict::kOk);
+  const xr::preprocess::LungBox lb = xr::preprocess::lung_box(mask, 299, 299, xr::preprocess::MaskRules{});
+  ASSERT_EQ(lb.verdict, xr::preprocess::MaskVerdict::kOk);
   const double s = 299.0 / 256.0;
   EXPECT_NEAR(lb.box.x0, 64 * s, 1.0);
   EXPECT_NEAR(lb.box.y0, 32 * s, 1.0);
@@ -90,8 +90,8 @@ TEST(LungBox, MaskIsResizedToTheImageFirst) {
 // 1.75 -> 0.25*0 + 0.75*255 = 191.25 >= 128. So the box starts at column 4.
 TEST(LungBox, HandComputedEnlargement) {
   const xr::GrayImage mask = mask_with_rect(4, 4, {2, 0, 4, 4});
-  const xr::LungBox lb = xr::lung_box(mask, 8, 8, xr::MaskRules{});
-  ASSERT_EQ(lb.verdict, xr::MaskVerdict::kOk);
+  const xr::preprocess::LungBox lb = xr::preprocess::lung_box(mask, 8, 8, xr::preprocess::MaskRules{});
+  ASSERT_EQ(lb.verdict, xr::preprocess::MaskVerdict::kOk);
   expect_box(lb.box, 4, 0, 8, 8);
   EXPECT_DOUBLE_EQ(lb.area_fraction, 0.5);
 }
@@ -100,51 +100,51 @@ TEST(LungBox, HandComputedEnlargement) {
 // full pixel; a block covering half of each 2x2 cell gives 127.5 -> 128 (round
 // half up in xr::resize), at the threshold.
 TEST(LungBox, ShrunkMaskUsesAreaAverage) {
-  const xr::LungBox lb = xr::lung_box(mask_with_rect(4, 4, {2, 2, 4, 4}), 2, 2, xr::MaskRules{});
+  const xr::preprocess::LungBox lb = xr::preprocess::lung_box(mask_with_rect(4, 4, {2, 2, 4, 4}), 2, 2, xr::preprocess::MaskRules{});
   expect_box(lb.box, 1, 1, 2, 2);
-  const xr::LungBox edge = xr::lung_box(mask_with_rect(4, 4, {0, 0, 1, 4}), 2, 2, xr::MaskRules{});
+  const xr::preprocess::LungBox edge = xr::preprocess::lung_box(mask_with_rect(4, 4, {0, 0, 1, 4}), 2, 2, xr::preprocess::MaskRules{});
   expect_box(edge.box, 0, 0, 1, 2);
-  xr::MaskRules strict_threshold;
+  xr::preprocess::MaskRules strict_threshold;
   strict_threshold.threshold = 200;
-  const xr::LungBox half = xr::lung_box(mask_with_rect(4, 4, {0, 0, 1, 4}), 2, 2, strict_threshold);
-  EXPECT_EQ(half.verdict, xr::MaskVerdict::kEmpty);
+  const xr::preprocess::LungBox half = xr::preprocess::lung_box(mask_with_rect(4, 4, {0, 0, 1, 4}), 2, 2, strict_threshold);
+  EXPECT_EQ(half.verdict, xr::preprocess::MaskVerdict::kEmpty);
 }
 
 TEST(LungBox, AspectRule) {
   const xr::GrayImage mask = mask_with_rect(256, 256, {64, 64, 192, 192});
-  xr::MaskRules rules;
+  xr::preprocess::MaskRules rules;
   rules.aspect_tolerance = 0.02;
-  EXPECT_EQ(xr::lung_box(mask, 299, 299, rules).verdict, xr::MaskVerdict::kOk);
-  EXPECT_EQ(xr::lung_box(mask, 300, 297, rules).verdict, xr::MaskVerdict::kOk);  // 1% off
-  const xr::LungBox off = xr::lung_box(mask, 299, 224, rules);  // 33% off
-  EXPECT_EQ(off.verdict, xr::MaskVerdict::kAspectMismatch);
+  EXPECT_EQ(xr::preprocess::lung_box(mask, 299, 299, rules).verdict, xr::preprocess::MaskVerdict::kOk);
+  EXPECT_EQ(xr::preprocess::lung_box(mask, 300, 297, rules).verdict, xr::preprocess::MaskVerdict::kOk);  // 1% off
+  const xr::preprocess::LungBox off = xr::preprocess::lung_box(mask, 299, 224, rules);  // 33% off
+  EXPECT_EQ(off.verdict, xr::preprocess::MaskVerdict::kAspectMismatch);
   EXPECT_TRUE(off.box.empty());
   rules.aspect_tolerance = 0.5;
-  EXPECT_EQ(xr::lung_box(mask, 299, 224, rules).verdict, xr::MaskVerdict::kOk);
+  EXPECT_EQ(xr::preprocess::lung_box(mask, 299, 224, rules).verdict, xr::preprocess::MaskVerdict::kOk);
 }
 
 TEST(LungBox, EmptyAndNearlyEmptyMasks) {
-  xr::MaskRules rules;
+  xr::preprocess::MaskRules rules;
   rules.min_area = 0.02;
-  const xr::LungBox empty = xr::lung_box(xr::GrayImage(50, 50, 0), 50, 50, rules);
-  EXPECT_EQ(empty.verdict, xr::MaskVerdict::kEmpty);
+  const xr::preprocess::LungBox empty = xr::preprocess::lung_box(xr::GrayImage(50, 50, 0), 50, 50, rules);
+  EXPECT_EQ(empty.verdict, xr::preprocess::MaskVerdict::kEmpty);
   EXPECT_TRUE(empty.box.empty());
   EXPECT_EQ(empty.area_fraction, 0.0);
   // 7x7 = 49 of 2500 pixels: 1.96% < 2%.
-  const xr::LungBox speck = xr::lung_box(mask_with_rect(50, 50, {10, 10, 17, 17}), 50, 50, rules);
-  EXPECT_EQ(speck.verdict, xr::MaskVerdict::kEmpty);
+  const xr::preprocess::LungBox speck = xr::preprocess::lung_box(mask_with_rect(50, 50, {10, 10, 17, 17}), 50, 50, rules);
+  EXPECT_EQ(speck.verdict, xr::preprocess::MaskVerdict::kEmpty);
   expect_box(speck.box, 10, 10, 17, 17);
   // 10x5 = 50 of 2500: exactly 2%, accepted.
-  EXPECT_EQ(xr::lung_box(mask_with_rect(50, 50, {10, 10, 20, 15}), 50, 50, rules).verdict, xr::MaskVerdict::kOk);
+  EXPECT_EQ(xr::preprocess::lung_box(mask_with_rect(50, 50, {10, 10, 20, 15}), 50, 50, rules).verdict, xr::preprocess::MaskVerdict::kOk);
   // min_area 0 still refuses a mask with no lung pixel at all.
   rules.min_area = 0.0;
-  EXPECT_EQ(xr::lung_box(xr::GrayImage(50, 50, 0), 50, 50, rules).verdict, xr::MaskVerdict::kEmpty);
+  EXPECT_EQ(xr::preprocess::lung_box(xr::GrayImage(50, 50, 0), 50, 50, rules).verdict, xr::preprocess::MaskVerdict::kEmpty);
 }
 
 TEST(LungBox, MaskValuesBelowThresholdAreNotLung) {
   // A 0/1 mask (another dataset's convention) reads as empty at the default threshold.
-  EXPECT_EQ(xr::lung_box(mask_with_rect(20, 20, {0, 0, 20, 20}, 1), 20, 20, xr::MaskRules{}).verdict,
-            xr::MaskVerdict::kEmpty);
+  EXPECT_EQ(xr::preprocess::lung_box(mask_with_rect(20, 20, {0, 0, 20, 20}, 1), 20, 20, xr::preprocess::MaskRules{}).verdict,
+            xr::preprocess::MaskVerdict::kEmpty);
 }
 
 }  // namespace
@@ -183,8 +183,8 @@ TEST(ResizedThresholdBox, SameAsResizeThenThreshold) {
       const xr::GrayImage resized = xr::resize(m, out_w, out_h);
       for (int threshold : {1, 64, 128, 200, 255}) {
         int64_t n_ref = -1, n = -2;
-        const xr::Box ref = xr::threshold_box(resized, threshold, &n_ref);
-        const xr::Box got = xr::resized_threshold_box(m, out_w, out_h, threshold, &n);
+        const xr::Box ref = xr::preprocess::threshold_box(resized, threshold, &n_ref);
+        const xr::Box got = xr::preprocess::resized_threshold_box(m, out_w, out_h, threshold, &n);
         ASSERT_EQ(n, n_ref) << m.width << "x" << m.height << " -> " << out_w << "x" << out_h << " t=" << threshold;
         expect_box(got, ref.x0, ref.y0, ref.x1, ref.y1);
         ++cases;

@@ -48,10 +48,10 @@ TEST(LungCrop, CropsToTheMaskBoxAndResizes) {
   const xr::GrayImage img = ramp(40, 30);
   write(d / "A/images/a.png", img);
   write(d / "A/masks/a.png", rect_mask(40, 30, {10, 6, 30, 26}));
-  xr::CropSettings s;
+  xr::preprocess::CropSettings s;
   s.size = 10;
-  const auto o = xr::crop_entry(entry(d, "A", "a.png", true), s);
-  ASSERT_EQ(o.status, xr::CropStatus::kOk) << o.detail;
+  const auto o = xr::preprocess::crop_entry(entry(d, "A", "a.png", true), s);
+  ASSERT_EQ(o.status, xr::preprocess::CropStatus::kOk) << o.detail;
   EXPECT_EQ(o.box.x0, 10);
   EXPECT_EQ(o.box.y0, 6);
   EXPECT_EQ(o.box.x1, 30);
@@ -74,14 +74,14 @@ TEST(LungCrop, CropsToTheMaskBoxAndResizes) {
 TEST(LungCrop, NoMaskSkippedOrWhole) {
   xr_test::TempDir d("xr-test-lung-crop");
   write(d / "A/images/a.png", ramp(16, 12));
-  xr::CropSettings s;
+  xr::preprocess::CropSettings s;
   s.size = 8;
-  const auto skipped = xr::crop_entry(entry(d, "A", "a.png", false), s);
-  EXPECT_EQ(skipped.status, xr::CropStatus::kNoMask);
+  const auto skipped = xr::preprocess::crop_entry(entry(d, "A", "a.png", false), s);
+  EXPECT_EQ(skipped.status, xr::preprocess::CropStatus::kNoMask);
   EXPECT_TRUE(skipped.image.empty());
   s.whole_without_mask = true;
-  const auto whole = xr::crop_entry(entry(d, "A", "a.png", false), s);
-  ASSERT_EQ(whole.status, xr::CropStatus::kWholeImage);
+  const auto whole = xr::preprocess::crop_entry(entry(d, "A", "a.png", false), s);
+  ASSERT_EQ(whole.status, xr::preprocess::CropStatus::kWholeImage);
   EXPECT_EQ(whole.box.x1, 16);
   EXPECT_EQ(whole.box.y1, 12);
   EXPECT_EQ(whole.image.width, 8);
@@ -98,14 +98,14 @@ TEST(LungCrop, RefusedMasksAndUnreadableFiles) {
   xr::write_file_atomic(d / "A/masks/badmask.png", "not a png");
   xr::write_file_atomic(d / "A/images/bad.png", std::string("\x89PNG\r\n\x1a\n", 8) + "junk");
   write(d / "A/masks/bad.png", rect_mask(20, 20, {5, 5, 15, 15}));
-  xr::CropSettings s;
-  EXPECT_EQ(xr::crop_entry(entry(d, "A", "empty.png", true), s).status, xr::CropStatus::kEmptyMask);
-  EXPECT_EQ(xr::crop_entry(entry(d, "A", "wide.png", true), s).status, xr::CropStatus::kAspectMismatch);
-  const auto bad_mask = xr::crop_entry(entry(d, "A", "badmask.png", true), s);
-  EXPECT_EQ(bad_mask.status, xr::CropStatus::kBadMask);
+  xr::preprocess::CropSettings s;
+  EXPECT_EQ(xr::preprocess::crop_entry(entry(d, "A", "empty.png", true), s).status, xr::preprocess::CropStatus::kEmptyMask);
+  EXPECT_EQ(xr::preprocess::crop_entry(entry(d, "A", "wide.png", true), s).status, xr::preprocess::CropStatus::kAspectMismatch);
+  const auto bad_mask = xr::preprocess::crop_entry(entry(d, "A", "badmask.png", true), s);
+  EXPECT_EQ(bad_mask.status, xr::preprocess::CropStatus::kBadMask);
   EXPECT_EQ(bad_mask.width, 20);  // the image itself was read
-  const auto bad = xr::crop_entry(entry(d, "A", "bad.png", true), s);
-  EXPECT_EQ(bad.status, xr::CropStatus::kBadImage);
+  const auto bad = xr::preprocess::crop_entry(entry(d, "A", "bad.png", true), s);
+  EXPECT_EQ(bad.status, xr::preprocess::CropStatus::kBadImage);
   EXPECT_EQ(bad.error_code, xr::Exit::kDataErr);
   EXPECT_NE(bad.detail.find("corrupt PNG"), std::string::npos) << bad.detail;
 }
@@ -124,8 +124,8 @@ TEST(LungCrop, DatasetOutcomesIndependentOfThreadsAndManifest) {
   write(d / "A/images/gone.png", ramp(20, 20));   // excluded
   const xr::RawDataset raw = xr::scan_raw_dataset(d.path());
   ASSERT_EQ(raw.entries.size(), 15u);
-  const auto exclude = xr::ExclusionList::parse("A/gone.png\n");
-  xr::CropSettings s;
+  const auto exclude = xr::preprocess::ExclusionList::parse("A/gone.png\n");
+  xr::preprocess::CropSettings s;
   s.size = 16;
   s.whole_without_mask = true;
   xr_test::TempDir out1, out3;
@@ -133,19 +133,19 @@ TEST(LungCrop, DatasetOutcomesIndependentOfThreadsAndManifest) {
     xr::ensure_directory(*o / "A");
     xr::ensure_directory(*o / "B b");
   }
-  const auto r1 = xr::crop_dataset(raw, exclude, s, out1.path(), 1);
-  const auto r3 = xr::crop_dataset(raw, exclude, s, out3.path(), 3);
-  const std::string m1 = xr::format_csv(xr::crop_manifest(raw, r1));
-  EXPECT_EQ(m1, xr::format_csv(xr::crop_manifest(raw, r3)));
+  const auto r1 = xr::preprocess::crop_dataset(raw, exclude, s, out1.path(), 1);
+  const auto r3 = xr::preprocess::crop_dataset(raw, exclude, s, out3.path(), 3);
+  const std::string m1 = xr::format_csv(xr::preprocess::crop_manifest(raw, r1));
+  EXPECT_EQ(m1, xr::format_csv(xr::preprocess::crop_manifest(raw, r3)));
   for (const auto& e : raw.entries) {
-    const std::string rel = xr::crop_output_name(raw, e);
+    const std::string rel = xr::preprocess::crop_output_name(raw, e);
     if (e.name == "gone.png") {
       EXPECT_FALSE(fs::exists(out1 / rel));
       continue;
     }
     EXPECT_EQ(xr::read_file(out1 / rel), xr::read_file(out3 / rel)) << rel;
   }
-  const xr::CsvTable m = xr::crop_manifest(raw, r1);
+  const xr::CsvTable m = xr::preprocess::crop_manifest(raw, r1);
   ASSERT_EQ(m.rows.size(), 15u);
   EXPECT_EQ(m.header.front(), "path");
   EXPECT_EQ(m.header.back(), "status");
@@ -173,12 +173,12 @@ TEST(LungCrop, SameStemIsANameClash) {
   xr::write_file_atomic(d / "A/images/a.pgm", "P5\n10 10\n255\n" + std::string(100, 'x'));
   const xr::RawDataset raw = xr::scan_raw_dataset(d.path());
   if (raw.entries.size() < 2) GTEST_SKIP() << "this build reads PNG only";
-  xr::CropSettings s;
+  xr::preprocess::CropSettings s;
   s.whole_without_mask = true;
-  const auto r = xr::crop_dataset(raw, xr::ExclusionList{}, s, "", 1);
+  const auto r = xr::preprocess::crop_dataset(raw, xr::preprocess::ExclusionList{}, s, "", 1);
   // Sorted by file name: a.pgm comes first and keeps the name a.png.
-  EXPECT_EQ(r[0].status, xr::CropStatus::kWholeImage);
-  EXPECT_EQ(r[1].status, xr::CropStatus::kNameClash);
+  EXPECT_EQ(r[0].status, xr::preprocess::CropStatus::kWholeImage);
+  EXPECT_EQ(r[1].status, xr::preprocess::CropStatus::kNameClash);
 }
 
 }  // namespace
