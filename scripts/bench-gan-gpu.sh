@@ -179,8 +179,8 @@ if ((dry)); then
     ((bad)) && return 1
     # One object each that needs libpng + zlib, CLI11 + nlohmann-json, Eigen, googletest.
     if [[ ${#gen[@]} -gt 0 ]]; then
-      ninja -C "$work/cfg/xr" CMakeFiles/xr_core.dir/lib/core/png_io.cpp.o CMakeFiles/xr_core.dir/lib/core/tool_main.cpp.o \
-        CMakeFiles/xr_metrics.dir/lib/metrics/fid.cpp.o CMakeFiles/test_png_io.dir/tests/unit/core/test_png_io.cpp.o
+      ninja -C "$work/cfg/xr" CMakeFiles/xr_core.dir/lib/core/image_io.cpp.o CMakeFiles/xr_core.dir/lib/core/tool_main.cpp.o \
+        CMakeFiles/xr_metrics.dir/lib/metrics/fid.cpp.o CMakeFiles/test_image_io.dir/tests/unit/core/test_image_io.cpp.o
     fi
   }
   stage bundle-configure 60 400 dry_configure

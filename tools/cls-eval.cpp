@@ -9,7 +9,7 @@
 
 #include "classify/classifier.hpp"
 #include "classify/evaluate.hpp"
-#include "classify/metrics.hpp"
+#include "classify/scores.hpp"
 #include "classify/run_statistics.hpp"
 #include "classify/runs.hpp"
 #include "core/atomic_file.hpp"

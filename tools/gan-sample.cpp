@@ -11,7 +11,7 @@
 #include "core/errors.hpp"
 #include "core/image_batch.hpp"
 #include "core/log.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "core/tool_main.hpp"
 #include "gan/generate.hpp"
 #include "gan/snapshot.hpp"

@@ -17,7 +17,7 @@
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "core/parallel.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "core/rng.hpp"
 #include "core/tool_main.hpp"
 

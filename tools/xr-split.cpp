@@ -11,7 +11,7 @@
 #include "core/log.hpp"
 #include "core/option_checks.hpp"
 #include "core/output_folder.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "core/tool_main.hpp"
 #include "preprocess/split.hpp"
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "classify/classifier.hpp"
-#include "classify/metrics.hpp"
+#include "classify/scores.hpp"
 #include "core/image_batch.hpp"
 #include "core/dataset.hpp"
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "classify/evaluate.hpp"
-#include "classify/metrics.hpp"
+#include "classify/scores.hpp"
 
 namespace xr::classify {
 

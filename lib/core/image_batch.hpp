@@ -17,7 +17,7 @@ struct ImageBatch {
   std::vector<std::string> rel; // "<class>/<file>" per image
 };
 
-// Loads every image of `folder` as 8-bit gray (see png_io.hpp for the conversion).
+// Loads every image of `folder` as 8-bit gray (see image_io.hpp for the conversion).
 // With resize_to > 0 each image is resized to resize_to x resize_to; otherwise all
 // images must share one size, and the first that differs is a kDataErr naming it
 // and both sizes. An unreadable image is a kDataErr naming it.

@@ -34,7 +34,7 @@ constexpr int kMaxScans = 500;
 constexpr double kMaxPixelsPerByte = 4096.0;
 
 // libjpeg reports errors by calling error_exit, which must not return: it longjmps
-// back into decode_steps. As in png_io.cpp, everything that lives across the setjmp
+// back into decode_steps. As in image_io.cpp, everything that lives across the setjmp
 // is in this heap struct, reached through a pointer that is never modified, and the
 // callbacks are C-style functions that neither allocate nor throw.
 struct JpegJob {

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 
 namespace xr {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "core/png_memory.hpp"
 
 namespace xr {

@@ -1,5 +1,5 @@
 // Internal to core: the libpng callbacks shared by the general PNG decoder
-// (png_io.cpp), the gray fast path (png_gray.cpp) and the encoder. libpng reports
+// (image_io.cpp), the gray fast path (png_gray.cpp) and the encoder. libpng reports
 // errors by longjmp; the callbacks are C functions that neither allocate nor throw,
 // and keep libpng's message in a fixed buffer of the state.
 #pragma once

@@ -7,7 +7,7 @@
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/image_batch.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 
 namespace fs = std::filesystem;
 

@@ -14,7 +14,7 @@
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "core/parallel.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "metrics/feature_cache.hpp"
 #include "metrics/fid.hpp"
 #include "metrics/floor.hpp"

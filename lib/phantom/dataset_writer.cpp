@@ -7,7 +7,7 @@
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 
 namespace fs = std::filesystem;
 

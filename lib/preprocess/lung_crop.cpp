@@ -12,7 +12,7 @@
 
 #include "core/log.hpp"
 #include "core/parallel.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 
 namespace fs = std::filesystem;
 

@@ -11,7 +11,7 @@
 #include "core/csv.hpp"
 #include "core/errors.hpp"
 #include "core/json_file.hpp"
-#include "classify/metrics.hpp"
+#include "classify/scores.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -10,7 +10,7 @@
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/log.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "core/text.hpp"
 #include "report/noise.hpp"
 #include "report/plots.hpp"

@@ -5,7 +5,7 @@
 
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "core/bitmap_font.hpp"
 
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "classify/evaluate.hpp"
-#include "classify/metrics.hpp"
+#include "classify/scores.hpp"
 #include "core/text.hpp"
 
 namespace xr::report {

@@ -2,7 +2,7 @@
 // the PNG encoding that the tool adds, and the encoding alone as the floor.
 #include <benchmark/benchmark.h>
 
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "core/rng.hpp"
 #include "phantom/phantom.hpp"
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "core/atomic_file.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "preprocess/lung_crop.hpp"
 
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "core/errors.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

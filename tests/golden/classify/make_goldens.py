@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden metrics for lib/classify/metrics (tests/unit/classify/test_metrics.cpp):
+"""Golden metrics for lib/classify/scores (tests/unit/classify/test_scores.cpp):
 fixed predictions scored by scikit-learn. Run with Debian's /usr/bin/python3
 (python3-sklearn):  /usr/bin/python3 tests/golden/classify/make_goldens.py
 

@@ -14,7 +14,7 @@
 
 #include "core/csv.hpp"
 #include "core/image.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 
 namespace fs = std::filesystem;
 

@@ -13,7 +13,7 @@
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/jpeg_io.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 
 #if XR_HAVE_STB
 #include <stb/stb_image.h>

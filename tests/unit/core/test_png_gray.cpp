@@ -10,7 +10,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 
 namespace fs = std::filesystem;
 

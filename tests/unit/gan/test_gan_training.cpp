@@ -14,7 +14,7 @@
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "core/rng.hpp"
 #include "gan/generate.hpp"
 #include "gan/snapshot.hpp"

@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "core/image_batch.hpp"
 #include "metrics/fid.hpp"
 #include "metrics/floor.hpp"

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "metrics/sha256.hpp"
 
 namespace fs = std::filesystem;

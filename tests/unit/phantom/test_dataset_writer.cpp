@@ -8,7 +8,7 @@
 #include "core/atomic_file.hpp"
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "phantom/dataset_writer.hpp"
 
 namespace fs = std::filesystem;

@@ -8,7 +8,7 @@
 
 #include "../temp_dir.hpp"
 #include "core/atomic_file.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "preprocess/lung_crop.hpp"
 
 namespace fs = std::filesystem;

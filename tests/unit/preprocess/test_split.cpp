@@ -11,7 +11,7 @@
 #include "../exit_code.hpp"
 #include "../temp_dir.hpp"
 #include "core/csv.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "preprocess/split.hpp"
 
 namespace fs = std::filesystem;

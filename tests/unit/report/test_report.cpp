@@ -17,7 +17,7 @@
 #include "core/json_file.hpp"
 #include "../exit_code.hpp"
 #include "../temp_dir.hpp"
-#include "classify/metrics.hpp"
+#include "classify/scores.hpp"
 #include "report/experiment.hpp"
 #include "core/bitmap_font.hpp"
 #include "report/plots.hpp"

@@ -1,4 +1,4 @@
-#include "classify/metrics.hpp"
+#include "classify/scores.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -17,7 +17,7 @@
 #include "../temp_dir.hpp"
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 #include "core/rng.hpp"
 
 namespace fs = std::filesystem;
@@ -115,7 +115,7 @@ std::string deflate(const std::string& raw) {
 
 // Every valid file decodes to the reference RGBA (8-bit files exactly; 16-bit files
 // exactly at 16 bits). The reference decoder applies no gamma correction and turns
-// tRNS into alpha, as png_io.hpp documents.
+// tRNS into alpha, as image_io.hpp documents.
 TEST(PngSuite, EveryValidFileMatchesItsReferencePixels) {
   if (!fs::is_directory(pngsuite_dir() / "png")) GTEST_SKIP() << "no PngSuite at " << pngsuite_dir();
   int checked = 0;

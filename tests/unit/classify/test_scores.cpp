@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "classify/metrics.hpp"
+#include "classify/scores.hpp"
 
 using namespace xr::classify;
 

@@ -1,4 +1,4 @@
-#include "core/png_io.hpp"
+#include "core/image_io.hpp"
 
 #include <png.h>
 #include <zlib.h>

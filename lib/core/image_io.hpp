@@ -9,7 +9,7 @@
 // X-rays stored as RGB have R = G = B, so nothing is lost for them.
 //
 // What the decoded samples are (checked against the PngSuite reference pixels by
-// tests/unit/core/test_png_io.cpp): the stored values, with NO gamma correction
+// tests/unit/core/test_image_io.cpp): the stored values, with NO gamma correction
 // (gAMA, cHRM, sRGB, iCCP and sBIT are ignored: an X-ray's gray levels are data,
 // and the suite's reference pixels are the raw samples too); a tRNS chunk becomes
 // alpha (0 for the transparent colour or the palette entry's alpha, opaque
