@@ -33,8 +33,7 @@ const xr::ToolInfo kInfo{
     "OUT/confusion.csv and OUT/predictions.csv. Two macro F1s: f1_sklearn (mean of\n"
     "the per-class F1, sklearn's f1_score average='macro') and f1_of_macro_pr\n"
     "(2PR/(P+R) of macro precision and recall: the paper's Tables 2-3). See cls-eval(1).",
-    true,
-    true,
+    xr::Takes::kSeed | xr::Takes::kDevice,
 };
 
 struct Options {
@@ -45,11 +44,9 @@ struct Options {
   std::string compare;
   bool all_runs = false;
   int batch = 32;
-  const CLI::App* app = nullptr;
 };
 
 void add_options(CLI::App& app, Options& o) {
-  o.app = &app;
   app.add_option("--model", o.model_dir, "Model folder written by inc3-train")
       ->required();
   app.add_option("--test", o.test_dir, "Test image folder (DIR/<class>/*.png)")
@@ -63,7 +60,8 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--batch", o.batch, "Images per forward pass")->check(xr::in_range(1, 1 << 20));
 }
 
-int run(const Options& o, const xr::CommonOptions& common) {
+int run(const Options& o, const xr::RunContext& context) {
+  const xr::CommonOptions& common = context.common();
   const c10::Device device = xr::resolve_device(common.device);
   const std::string model_path = cls::model_file_path(o.model_dir);
   if (!fs::exists(model_path)) xr::fail_missing(model_path, "no such model file (run inc3-train first)");
@@ -106,11 +104,12 @@ int run(const Options& o, const xr::CommonOptions& common) {
     results["runs"] = cls::run_statistics(cls::score_runs(o.model_dir, classes, model_path, inputs, y_true));
   }
 
-  cls::write_predictions((fs::path(out_dir) / "predictions.csv").string(), test.images.rel, y_true, test.probs, classes);
+  cls::write_predictions((fs::path(out_dir) / "predictions.csv").string(), test.images.rel, y_true, test.probs,
+                         classes);
   cls::write_confusion((fs::path(out_dir) / "confusion.csv").string(), m.confusion, classes);
-  nlohmann::json options = xr::effective_options(*o.app);
+  nlohmann::json options = context.effective_options();
   options["seed"] = std::to_string(common.seed);
-  const nlohmann::json out = xr::result_document(kInfo, 2, options, results);
+  const nlohmann::json out = context.result_document(2, options, results);
   xr::write_file_atomic((fs::path(out_dir) / "metrics.json").string(), out.dump(2) + "\n");
   xr::log::info("accuracy " + std::to_string(m.accuracy) + ", F1 of macro P/R " + std::to_string(m.f1_of_macro_pr) +
                 ", sklearn macro F1 " + std::to_string(m.macro.f1) + ", MCC " +

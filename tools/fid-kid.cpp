@@ -27,8 +27,7 @@ const xr::ToolInfo kInfo{
     "between two halves of REAL_DIR (alternate files of each class), and REAL_DIR\n"
     "against --floor-val DIR. --features random needs no weights but its numbers are\n"
     "comparable only with themselves (and their floor). See fid-kid(1).",
-    /*takes_seed=*/true,
-    /*takes_device=*/true,
+    xr::Takes::kSeed | xr::Takes::kDevice,
 };
 
 struct Options {
@@ -49,10 +48,8 @@ struct Options {
   std::string save_features;
 };
 
-CLI::App* g_app = nullptr;
 
 void add_options(CLI::App& app, Options& o) {
-  g_app = &app;
   app.add_option("REAL_DIR", o.real_dir, "Real images: REAL_DIR/<class>/*.png")->required();
   app.add_option("FAKE_DIR", o.fake_dir, "Generated images: FAKE_DIR/<class>/*.png")->required();
   app.add_option("--features", o.features,
@@ -114,7 +111,8 @@ void save_features(const std::string& path, const xr::metrics::FolderComparison&
                              {"description", fx.description()}});
 }
 
-int run(const Options& o, const xr::CommonOptions& common) {
+int run(const Options& o, const xr::RunContext& context) {
+  const xr::CommonOptions& common = context.common();
   const xr::ImageFolder real = xr::scan_image_folder(o.real_dir);
   const xr::ImageFolder fake = xr::scan_image_folder(o.fake_dir);
   if (!o.save_features.empty()) {
@@ -144,7 +142,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   results["device"] = xr::describe_device(device);
   results["features"]["spec"] = o.features;
   results["features"]["weights"] = o.weights.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.weights);
-  std::cout << xr::result_document(kInfo, 1, xr::effective_options(*g_app), results).dump(2) << "\n";
+  std::cout << context.result_document(1, context.effective_options(), results).dump(2) << "\n";
   return 0;
 }
 

@@ -26,9 +26,7 @@ const xr::ToolInfo kInfo{
     "Writes OUT/<class>/seedNNNNNN.png (8-bit gray) for seeds S .. S+N-1 in every\n"
     "class, and OUT/classes.txt; the folder appears whole or not at all. --grid FILE\n"
     "writes one image instead: a row a class, a column a seed. See gan-sample(1).",
-    /*takes_seed=*/true,
-    /*takes_device=*/true,
-    /*replaces_output=*/true,
+    xr::Takes::kSeed | xr::Takes::kDevice | xr::Takes::kForce,
 };
 
 struct Options {
@@ -41,11 +39,9 @@ struct Options {
   int grid_cols = 8;
   std::string noise = "const";
   std::string network = "G_ema";
-  CLI::App* app = nullptr;
 };
 
 void add_options(CLI::App& app, Options& o) {
-  o.app = &app;
   app.add_option("--model", o.model, "Snapshot: RUN_DIR/best.safetensors or any network-snapshot-*.safetensors")
       ->required();
   auto* per_class = app.add_option("--per-class", o.per_class, "Images per class")->check(xr::in_range(1, 1e7));
@@ -71,10 +67,11 @@ std::string seed_name(uint64_t seed) {
   return buf;
 }
 
-int run(const Options& o, const xr::CommonOptions& common) {
+int run(const Options& o, const xr::RunContext& context) {
+  const xr::CommonOptions& common = context.common();
   if (o.grid.empty()) {
     if (o.out.empty()) xr::fail_usage("--out is required (or --grid FILE)");
-    if (o.app->count("--per-class") == 0) xr::fail_usage("--per-class is required (or --grid FILE)");
+    if (!context.given("--per-class")) xr::fail_usage("--per-class is required (or --grid FILE)");
     xr::check_replaceable_output(o.out, "--out", {o.model}, common.force);
   }
   if (!fs::exists(o.model)) xr::fail_missing(o.model, "no such file");
@@ -131,7 +128,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
     results["per_class"] = o.per_class;
     results["first_seed"] = common.seed;
   }
-  const nlohmann::json doc = xr::result_document(kInfo, 1, xr::effective_options(*o.app), results);
+  const nlohmann::json doc = context.result_document(1, context.effective_options(), results);
   std::cout << doc.dump(2) << "\n";
   return 0;
 }

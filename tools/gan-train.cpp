@@ -36,8 +36,7 @@ const xr::ToolInfo kInfo{
     "--dlr and --gamma). Every snapshot's KID/FID is\n"
     "written beside its real-vs-real floor (two halves of TRAIN_DIR; TRAIN_DIR against\n"
     "--val DIR). See gan-train(1).",
-    /*takes_seed=*/true,
-    /*takes_device=*/true,
+    xr::Takes::kSeed | xr::Takes::kDevice,
 };
 
 struct Options {
@@ -47,11 +46,9 @@ struct Options {
   xr::gan::RunSettings s;
   std::string aug = "ada";
   std::string cache_dir = "auto";
-  CLI::App* app = nullptr;
 };
 
 void add_options(CLI::App& app, Options& o) {
-  o.app = &app;
   auto& t = o.t;
   app.add_option("--data", o.s.data, "Training image folder: TRAIN_DIR/<class>/*.png");
   app.add_option("--out", o.s.out, "Run folder to create (or an empty one)");
@@ -115,28 +112,14 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::IsMember({"train", "val"}));
 }
 
-// The long names the command line gave, in the order of --help, then the common
-// --seed and --threads (which a resume compares with, or takes from, the run's record).
-std::vector<std::string> given_options(const CLI::App& app) {
-  std::vector<std::string> names;
-  for (const CLI::Option* opt : app.get_options()) {
-    if (opt->count() > 0 && !opt->get_lnames().empty()) names.push_back("--" + opt->get_lnames().front());
-  }
-  if (const CLI::App* common = app.get_option_group("Common options")) {
-    for (const char* name : {"--seed", "--threads"}) {
-      if (common->count(name) > 0) names.emplace_back(name);
-    }
-  }
-  return names;
-}
-
-int run(Options& o, const xr::CommonOptions& common) {
+int run(Options& o, const xr::RunContext& context) {
+  const xr::CommonOptions& common = context.common();
   const bool resume = !o.resume.empty();
   o.t.seed = common.seed;
   o.t.aug = xr::gan::parse_aug_mode(o.aug);
   std::optional<xr::gan::ResumedOptions> resumed;
   if (resume) {
-    resumed = xr::gan::resume_options(o.resume, o.t, o.s, given_options(*o.app));
+    resumed = xr::gan::resume_options(o.resume, o.t, o.s, context.given_options());
     if (resumed->threads) xr::set_worker_threads(*resumed->threads);
     o.t = resumed->training;
     o.s = resumed->settings;
@@ -148,7 +131,7 @@ int run(Options& o, const xr::CommonOptions& common) {
   o.t.precision = xr::gan::resolve_precision(o.t.precision, device);  // options.json records the one used
   const xr::gan::RunData data = xr::gan::load_run_data(o.t, o.s);
   if (!resume) xr::gan::refuse_fresh_start(o.s.out);
-  nlohmann::json options = xr::effective_options(*o.app);
+  nlohmann::json options = context.effective_options();
   if (resumed) options = xr::gan::resumed_effective_options(std::move(options), o.t, o.s);
   const nlohmann::json doc = xr::gan::options_document(kInfo.name, options, o.t, o.s, data,
                                                        xr::describe_device(device), at::get_num_threads());
@@ -171,7 +154,7 @@ int run(Options& o, const xr::CommonOptions& common) {
   const xr::gan::MetricSetup metrics =
       xr::gan::metric_setup(o.s, o.cache_dir, data, device, o.t.seed);
   const xr::gan::TrainResult r = xr::gan::train(o.t, data.train, device, o.s.out, resume, metrics);
-  const nlohmann::json out = xr::result_document(kInfo, 1, options, xr::gan::result_json(r, o.t, o.s.out));
+  const nlohmann::json out = context.result_document(1, options, xr::gan::result_json(r, o.t, o.s.out));
   std::cout << out.dump(2) << "\n";
   return 0;
 }

@@ -28,8 +28,7 @@ const xr::ToolInfo kInfo{
     "run<k>.safetensors, runs.csv, history.csv and options.json; prints a JSON summary.\n"
     "Finished runs are kept and skipped when re-run with the same options and data.\n"
     "See inc3-train(1).",
-    true,
-    true,
+    xr::Takes::kSeed | xr::Takes::kDevice,
 };
 
 struct Options {
@@ -37,11 +36,9 @@ struct Options {
   std::string val_dir;
   std::string out_dir;
   cls::TrainOptions train;
-  const CLI::App* app = nullptr;
 };
 
 void add_options(CLI::App& app, Options& o) {
-  o.app = &app;
   cls::TrainOptions& t = o.train;
   app.add_option("--train", o.train_dirs, "Training image folder (DIR/<class>/*.png); repeat to merge several")
       ->required();
@@ -91,7 +88,8 @@ void log_mode(const cls::TrainOptions& t) {
   }
 }
 
-int run(const Options& o, const xr::CommonOptions& common) {
+int run(const Options& o, const xr::RunContext& context) {
+  const xr::CommonOptions& common = context.common();
   const c10::Device device = xr::resolve_device(common.device);
   const cls::TrainOptions& t = o.train;
   if (!t.random_base() && !fs::exists(t.weights)) xr::fail_missing(t.weights, "no such weights file");
@@ -106,7 +104,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
   t.batch_norm_keep(data.train_labels.size());  // a bad --bn-momentum is a usage error before any work
   const cls::BaseWeights weights = cls::read_base_weights(t);
 
-  nlohmann::json options_json = xr::effective_options(*o.app);
+  nlohmann::json options_json = context.effective_options();
   options_json["seed"] = std::to_string(common.seed);
   options_json["fine_tune_effective"] = t.trains_base();
   options_json["device"] = xr::describe_device(device);
@@ -122,7 +120,7 @@ int run(const Options& o, const xr::CommonOptions& common) {
                          {"kept_epoch", r.fit.kept_epoch}, {"val_accuracy", s.val_accuracy},
                          {"val_loss", s.val_loss}, {"reused", r.reused}});
   }
-  const nlohmann::json result = xr::result_document(kInfo, 1, options_json,
+  const nlohmann::json result = context.result_document(1, options_json,
                                                     {{"model", outcome.model_path},
                                                      {"classes", data.classes},
                                                      {"counts", cls::counts_json(data)},

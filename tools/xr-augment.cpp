@@ -34,9 +34,7 @@ const xr::ToolInfo kInfo{
     "~ U(--brightness-range), clipped. Writes OUT_DIR/<class>/<stem>_aug<k>_s<seed>.png,\n"
     "OUT_DIR/classes.txt and OUT_DIR/augment.csv (the parameters of every image).\n"
     "See xr-augment(1).",
-    /*takes_seed=*/true,
-    /*takes_device=*/false,
-    /*replaces_output=*/true,
+    xr::Takes::kSeed | xr::Takes::kForce,
 };
 
 struct Options {
@@ -95,7 +93,8 @@ std::vector<std::string> csv_row(const xr::augment::AugmentJob& job, const std::
           format_number(m.offset[1])};
 }
 
-int run(Options o, const xr::CommonOptions& common) {
+int run(Options o, const xr::RunContext& context) {
+  const xr::CommonOptions& common = context.common();
   o.ranges.zoom_lo = o.zoom_range[0];
   o.ranges.zoom_hi = o.zoom_range[1];
   o.ranges.brightness_lo = o.brightness_range[0];

@@ -27,9 +27,7 @@ const xr::ToolInfo kInfo{
     "its box and status: ok, whole_image, excluded, no_mask, empty_mask,\n"
     "aspect_mismatch, bad_image, bad_mask, name_clash). Skipped images are warned\n"
     "about; --strict makes them an error. See xr-crop(1).",
-    /*takes_seed=*/true,
-    /*takes_device=*/false,
-    /*replaces_output=*/true,
+    xr::Takes::kSeed | xr::Takes::kForce,
 };
 
 struct Options {
@@ -82,7 +80,8 @@ std::string class_dir(const xr::RawDataset& raw, int c) {
 
 // Before any decoding: a class that cannot yield an image is an error now, not
 // after minutes of work.
-void check_classes_can_yield(const xr::RawDataset& raw, const xr::preprocess::ExclusionList& exclude, const Options& o) {
+void check_classes_can_yield(const xr::RawDataset& raw, const xr::preprocess::ExclusionList& exclude,
+                             const Options& o) {
   const size_t nc = raw.classes.size();
   std::vector<int> total(nc, 0), excluded(nc, 0), no_mask(nc, 0), usable(nc, 0);
   for (const auto& e : raw.entries) {
@@ -170,7 +169,8 @@ void check_classes_yielded(const xr::RawDataset& raw, const std::vector<xr::prep
   }
 }
 
-int run(const Options& o, const xr::CommonOptions& common) {
+int run(const Options& o, const xr::RunContext& context) {
+  const xr::CommonOptions& common = context.common();
   if (!o.report_only) check_out_dir(o, common.force);
   xr::RawDataset raw = xr::scan_raw_dataset(o.raw_dir);
   if (o.ignore_masks) {

@@ -24,9 +24,7 @@ const xr::ToolInfo kInfo{
     "OUT_DIR/phantom.json, then prints OUT_DIR. Classes: COVID, Lung_Opacity, Normal,\n"
     "'Viral Pneumonia'. An existing OUT_DIR is replaced only if it is empty or an earlier\n"
     "output of this toolkit (--force replaces any folder). See xr-phantom(1).",
-    /*takes_seed=*/true,
-    /*takes_device=*/false,
-    /*replaces_output=*/true,
+    xr::Takes::kSeed | xr::Takes::kForce,
 };
 
 struct Options {
@@ -34,10 +32,8 @@ struct Options {
   xr::phantom::DatasetOptions data;
 };
 
-CLI::App* g_app = nullptr;  // for effective_options() in phantom.json
 
 void add_options(CLI::App& app, Options& o) {
-  g_app = &app;
   app.add_option("OUT_DIR", o.out_dir, "Output folder (replaced as a whole)")->required();
   app.add_option("-n,--per-class", o.data.per_class, "Images per class")->required()->check(xr::in_range(1, 1e7));
   app.add_option("--size", o.data.render.size, "Image width and height in pixels")->check(xr::in_range(32, 4096));
@@ -47,7 +43,8 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--classes", o.data.classes, "Classes to write, comma-separated (default: all four)")
       ->delimiter(',')
       ->default_str("");  // not "[]": the effective options list no class then
-  app.add_option("--no-masks-for", o.data.no_masks_for, "Classes written without a masks/ folder (repeat or comma-separate)")
+  app.add_option("--no-masks-for", o.data.no_masks_for,
+                 "Classes written without a masks/ folder (repeat or comma-separate)")
       ->delimiter(',')
       ->default_str("");
   app.add_option("--difficulty", o.data.render.difficulty,
@@ -58,8 +55,8 @@ void add_options(CLI::App& app, Options& o) {
       ->check(xr::in_range(0.0, 1.0));
 }
 
-nlohmann::json describe(const Options& o, const xr::phantom::DatasetSummary& s) {
-  nlohmann::json options = xr::effective_options(*g_app);
+nlohmann::json describe(const Options& o, const xr::phantom::DatasetSummary& s, const xr::RunContext& context) {
+  nlohmann::json options = context.effective_options();
   // Settings that cannot change the output stay out, so the folder's bytes do not
   // depend on them either.
   for (const char* key : {"threads", "quiet", "verbose", "OUT_DIR"}) options.erase(key);
@@ -71,16 +68,17 @@ nlohmann::json describe(const Options& o, const xr::phantom::DatasetSummary& s) 
   nlohmann::json classes = nlohmann::json::array();
   for (const auto& c : s.classes) classes.push_back({{"name", c.name}, {"images", c.images}, {"masks", c.masks}});
   const int mask_size = o.data.render.mask_size > 0 ? o.data.render.mask_size : o.data.render.size;
-  return xr::result_document(kInfo, 1, options,
-                             {{"classes", classes},
-                              {"images", s.images},
-                              {"image_size", o.data.render.size},
-                              {"mask_size", mask_size},
-                              {"annotated", s.marked.size()},
-                              {"annotated_list", "annotated.txt"}});
+  return context.result_document(1, options,
+                                 {{"classes", classes},
+                                  {"images", s.images},
+                                  {"image_size", o.data.render.size},
+                                  {"mask_size", mask_size},
+                                  {"annotated", s.marked.size()},
+                                  {"annotated_list", "annotated.txt"}});
 }
 
-int run(Options& o, const xr::CommonOptions& common) {
+int run(Options& o, const xr::RunContext& context) {
+  const xr::CommonOptions& common = context.common();
   o.data.seed = common.seed;
   xr::phantom::validate(o.data);
   xr::check_replaceable_output(o.out_dir, "OUT_DIR", {}, common.force);
@@ -95,7 +93,7 @@ int run(Options& o, const xr::CommonOptions& common) {
   std::string annotated;
   for (const auto& name : summary.marked) annotated += name + "\n";
   xr::write_file_atomic((fs::path(out.path()) / "annotated.txt").string(), annotated);
-  xr::write_file_atomic((fs::path(out.path()) / "phantom.json").string(), describe(o, summary).dump(2) + "\n");
+  xr::write_file_atomic((fs::path(out.path()) / "phantom.json").string(), describe(o, summary, context).dump(2) + "\n");
   out.commit();
 
   for (const auto& c : summary.classes) {

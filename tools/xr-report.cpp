@@ -33,9 +33,7 @@ const xr::ToolInfo kInfo{
     "accuracy/MCC plot with bootstrap error bars and the paper's points; with 3+ the\n"
     "sweep table. Plots need gnuplot; without it the scripts are written and the plots\n"
     "listed as skipped. Prints the path of report.md. See xr-report(1).",
-    /*takes_seed=*/false,
-    /*takes_device=*/false,
-    /*replaces_output=*/true,
+    xr::Takes::kForce,
 };
 
 struct Options {
@@ -56,7 +54,8 @@ void add_options(CLI::App& app, Options& o) {
       ->check(xr::in_range(8, 512));
 }
 
-int run(const Options& o, const xr::CommonOptions& common) {
+int run(const Options& o, const xr::RunContext& context) {
+  const xr::CommonOptions& common = context.common();
   xr::check_replaceable_output(o.out_dir, "--out", o.exp_dirs, common.force, /*may_lie_inside_inputs=*/true);
   std::vector<rep::Experiment> exps;
   for (const auto& dir : o.exp_dirs) exps.push_back(rep::load_experiment(dir));

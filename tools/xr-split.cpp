@@ -25,9 +25,7 @@ const xr::ToolInfo kInfo{
     "Each class: --train-per-class images (by seed) go to train/, the rest is halved\n"
     "into val/ and test/ (test gets the odd one). Files are hard-linked where\n"
     "possible, copied otherwise. See xr-split(1).",
-    /*takes_seed=*/true,
-    /*takes_device=*/false,
-    /*replaces_output=*/true,
+    xr::Takes::kSeed | xr::Takes::kForce,
 };
 
 struct Options {
@@ -72,7 +70,8 @@ void check_images(const xr::ImageFolder& in, const std::vector<xr::preprocess::S
   for (const auto& a : plan) xr::read_image_size((fs::path(in.root) / a.source).string());
 }
 
-int run(const Options& o, const xr::CommonOptions& common) {
+int run(const Options& o, const xr::RunContext& context) {
+  const xr::CommonOptions& common = context.common();
   xr::check_replaceable_output(o.out_dir, "OUT_DIR", {o.in_dir, o.subset_of}, common.force);
   const xr::ImageFolder in = xr::scan_image_folder(o.in_dir);
   if (!o.subset_of.empty() && !fs::exists(o.subset_of)) xr::fail_missing(o.subset_of, "no such file");

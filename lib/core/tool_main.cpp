@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <new>
@@ -17,7 +18,7 @@
 namespace xr {
 namespace {
 
-CommonOptions g_common;
+const char* const kCommonGroup = "Common options";
 
 const char* kExitCodeHelp =
     "Exit status: 0 ok, 1 a requested check failed, 64 usage error, 65 bad input data,\n"
@@ -133,12 +134,34 @@ nlohmann::json result_document(const ToolInfo& info, int schema_version, nlohman
           {"results", std::move(results)}};
 }
 
+nlohmann::json RunContext::effective_options() const { return xr::effective_options(app_); }
+
+bool RunContext::given(const std::string& long_name) const {
+  const std::vector<std::string> names = given_options();
+  return std::find(names.begin(), names.end(), long_name) != names.end();
+}
+
+std::vector<std::string> RunContext::given_options() const {
+  std::vector<std::string> names;
+  auto add_given = [&](const CLI::App& app) {
+    for (const CLI::Option* opt : app.get_options()) {
+      if (opt->count() > 0 && !opt->get_lnames().empty()) names.push_back("--" + opt->get_lnames().front());
+    }
+  };
+  add_given(app_);
+  add_given(*app_.get_option_group(kCommonGroup));
+  return names;
+}
+
+nlohmann::json RunContext::result_document(int schema_version, nlohmann::json options,
+                                           nlohmann::json results) const {
+  return xr::result_document(info_, schema_version, std::move(options), std::move(results));
+}
+
 int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
               const RunFn& run) {
   log::set_tool_name(info.name);
-  // Fresh state for each call (tests call tool_main several times in one process;
-  // the option defaults shown by --help and --print-config are captured from it).
-  g_common = CommonOptions{};
+  CommonOptions common_options;  // the values CLI11 parses into
   log::set_level(log::Level::kNormal);
   install_interrupt_cleanup();
 
@@ -148,20 +171,20 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
   app.footer((info.usage_notes.empty() ? "" : info.usage_notes + "\n\n") + kExitCodeHelp);
   bool print_config = false;
 
-  auto* common = app.add_option_group("Common options");
-  common->add_flag("-q,--quiet", g_common.quiet, "Print errors only");
-  common->add_flag("-v,--verbose", g_common.verbose, "Print details, and full messages of internal errors");
-  common->add_option("--threads", g_common.threads, "CPU threads to use (0: all cores)")
+  auto* common = app.add_option_group(kCommonGroup);
+  common->add_flag("-q,--quiet", common_options.quiet, "Print errors only");
+  common->add_flag("-v,--verbose", common_options.verbose, "Print details, and full messages of internal errors");
+  common->add_option("--threads", common_options.threads, "CPU threads to use (0: all cores)")
       ->check(in_range(0, 1024));
-  if (info.takes_seed) {
-    common->add_option("--seed", g_common.seed, "Random seed; the same seed gives the same output");
+  if (takes(info.common, Takes::kSeed)) {
+    common->add_option("--seed", common_options.seed, "Random seed; the same seed gives the same output");
   }
-  if (info.takes_device) {
-    common->add_option("--device", g_common.device, "Where to compute: auto (CUDA if present), cpu, cuda")
+  if (takes(info.common, Takes::kDevice)) {
+    common->add_option("--device", common_options.device, "Where to compute: auto (CUDA if present), cpu, cuda")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   }
-  if (info.replaces_output) {
-    common->add_flag("--force", g_common.force,
+  if (takes(info.common, Takes::kForce)) {
+    common->add_flag("--force", common_options.force,
                      "Replace the output folder even if it holds files this toolkit did not write");
   }
   common->add_flag("--print-config", print_config,
@@ -197,20 +220,20 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
     return static_cast<int>(e.code());
   }
 
-  if (g_common.quiet) log::set_level(log::Level::kQuiet);
-  if (g_common.verbose) log::set_level(log::Level::kVerbose);
+  if (common_options.quiet) log::set_level(log::Level::kQuiet);
+  if (common_options.verbose) log::set_level(log::Level::kVerbose);
   if (print_config) {
     std::cout << effective_options(app).dump(2) << "\n";
     return 0;
   }
   const CpuRuntime cpu = tune_cpu_runtime();
-  set_worker_threads(g_common.threads);
+  set_worker_threads(common_options.threads);
   log::debug("threads: " + std::to_string(worker_threads()) + " LibTorch, " +
              (cpu.blas_threads < 0 ? std::string("no OpenBLAS") : std::to_string(cpu.blas_threads) + " OpenBLAS") +
              "; malloc " + (cpu.allocator_tuned ? "keeps freed memory" : "as the environment sets it"));
 
   try {
-    return run(g_common);
+    return run(RunContext(info, common_options, app));
   } catch (const Error& e) {
     print_error(e.path(), e.what());
     return static_cast<int>(e.code());
@@ -219,7 +242,7 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const SetupFn& setup,
     return static_cast<int>(Exit::kSoftware);
   } catch (const c10::Error& e) {
     print_error("", "internal error in LibTorch: " +
-                        (g_common.verbose ? std::string(e.what()) : first_line(e.what_without_backtrace())));
+                        (common_options.verbose ? std::string(e.what()) : first_line(e.what_without_backtrace())));
     return static_cast<int>(Exit::kSoftware);
   } catch (const std::exception& e) {
     print_error("", std::string("internal error: ") + e.what());

@@ -17,10 +17,12 @@ namespace xr::gan {
 
 namespace {
 
-// Options a resumed run may change: the rest define the run.
+// Options a resumed run may change: the rest define the run. The common options but
+// --seed say how the run is carried out, not what it trains.
 const std::set<std::string> kResumable = {"--kimg", "--snap", "--tick", "--metric-features", "--metric-weights",
                                           "--metric-size", "--metric-samples", "--kid-subsets", "--precision",
-                                          "--allow-tf32", "--cache-dir", "--data", "--resume", "--out", "--val"};
+                                          "--allow-tf32", "--cache-dir", "--data", "--resume", "--out", "--val",
+                                          "--quiet", "--verbose", "--threads", "--device"};
 
 // What a resume of a run stopped by a NaN/Inf loss may change besides kResumable:
 // what the stop's message advises (a lower learning rate, a stronger R1 penalty).
@@ -55,7 +57,6 @@ const std::map<std::string, std::string> kRecordedAt = {
 void refuse_changed_options(const std::vector<std::string>& given, const nlohmann::json& given_json,
                             const nlohmann::json& recorded, bool after_non_finite) {
   for (const std::string& name : given) {
-    if (name == "--threads") continue;  // a common option that only chooses the run's thread count
     if (kResumable.count(name) || (after_non_finite && kChangeableAfterNonFinite.count(name))) continue;
     auto at = kRecordedAt.find(name);
     if (at == kRecordedAt.end()) fail_usage(name + " cannot change on --resume (the run's options.json has it)");

@@ -52,8 +52,9 @@ struct ResumedOptions {
   std::optional<int> threads;         // the run's thread count, unless --threads was given
 };
 
-// `given`: the long names the command line gave, in its order ("--kimg"; "--seed" and
-// "--threads" among them when given); cli_training and cli_settings its values.
+// `given`: the long names the command line gave, in its order ("--kimg"; the common
+// options among them: RunContext::given_options); cli_training and cli_settings its
+// values.
 // kNoInput when run_dir or its options.json is missing, kDataErr when that file is not
 // a gan-train run's, kUsage (64) when an option that defines the run differs from the
 // recorded one or --out is another folder.

@@ -44,12 +44,13 @@ class OutputFolderTest : public ::testing::Test {
     if (force) args.push_back("--force");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
-    const xr::ToolInfo info{"xr-test", "replaces a folder", "", false, false, replaces_output};
+    const xr::ToolInfo info{"xr-test", "replaces a folder", "",
+                            replaces_output ? xr::Takes::kForce : xr::Takes::kNothingMore};
     testing::internal::CaptureStderr();
     const int code = xr::tool_main(
         static_cast<int>(argv.size()), argv.data(), info, [](CLI::App&) {},
-        [&](const xr::CommonOptions& common) {
-          xr::check_replaceable_output(out, "OUT_DIR", inputs, common.force, may_lie_inside);
+        [&](const xr::RunContext& context) {
+          xr::check_replaceable_output(out, "OUT_DIR", inputs, context.common().force, may_lie_inside);
           xr::StagedDir staged(out);
           std::ofstream(fs::path(staged.path()) / "new.txt") << "new";
           staged.commit();

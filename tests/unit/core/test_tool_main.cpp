@@ -41,7 +41,8 @@ Result run_tool(std::vector<std::string> args, const std::function<int(const xr:
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   Opts o;
-  xr::ToolInfo info{"xr-test", "a tool for testing the entry point", "", true, takes_device};
+  const xr::ToolInfo info{"xr-test", "a tool for testing the entry point", "",
+                          takes_device ? xr::Takes::kSeed | xr::Takes::kDevice : xr::Takes::kSeed};
   std::ostringstream out;
   std::streambuf* old_out = std::cout.rdbuf(out.rdbuf());
   testing::internal::CaptureStderr();
@@ -57,7 +58,7 @@ Result run_tool(std::vector<std::string> args, const std::function<int(const xr:
         app.add_option("--range", o.range, "a two-value option with a default")->expected(2);
         app.add_option("--none", o.none, "a list option, empty by default");
       },
-      body);
+      [&](const xr::RunContext& context) { return body(context.common()); });
   const std::string err = testing::internal::GetCapturedStderr();
   std::cout.rdbuf(old_out);
   if (seen) *seen = o;
@@ -203,7 +204,7 @@ TEST(ToolMain, PrintConfigWithoutRequiredArguments) {
           app.add_option("IN_DIR", in_dir, "input")->required();
           app.add_option("-n", n, "n");
         },
-        [](const xr::CommonOptions&) { return 0; });
+        [](const xr::RunContext&) { return 0; });
     testing::internal::GetCapturedStderr();
     std::cout.rdbuf(old_out);
     return std::make_pair(code, out.str());
@@ -222,7 +223,7 @@ TEST(ToolMain, PrintConfigWithoutRequiredArguments) {
 }
 
 TEST(ToolMain, EveryResultDocumentHasOneShape) {
-  const xr::ToolInfo info{"gan-sample", "summary", "", true, true, true};
+  const xr::ToolInfo info{"gan-sample", "summary", "", xr::Takes::kSeed | xr::Takes::kDevice | xr::Takes::kForce};
   const nlohmann::json doc = xr::result_document(info, 3, {{"seed", 1}}, {{"images", 8}});
   EXPECT_EQ(doc["schema"], "xr-gan-sample/3");
   EXPECT_EQ(doc["tool"], "gan-sample");
@@ -230,6 +231,41 @@ TEST(ToolMain, EveryResultDocumentHasOneShape) {
   EXPECT_EQ(doc["options"]["seed"], 1);
   EXPECT_EQ(doc["results"]["images"], 8);
   EXPECT_EQ(doc.size(), 5u);  // nothing else beside the five keys
-  const xr::ToolInfo xr_tool{"xr-phantom", "summary", "", true, false, true};
+  const xr::ToolInfo xr_tool{"xr-phantom", "summary", "", xr::Takes::kSeed | xr::Takes::kForce};
   EXPECT_EQ(xr::result_document(xr_tool, 1, {}, {})["schema"], "xr-phantom/1");
+}
+
+TEST(ToolMain, TheRunContextKnowsWhatTheCommandLineGave) {
+  std::vector<std::string> given;
+  bool count_given = true, rate_given = true;
+  nlohmann::json effective;
+  std::vector<std::string> args = {"xr-test", "--name", "x", "--seed", "4", "-q"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  int count = 1;
+  std::string name;
+  double rate = 0.5;
+  testing::internal::CaptureStderr();
+  const int code = xr::tool_main(
+      static_cast<int>(argv.size()), argv.data(), xr::ToolInfo{"xr-test", "context", ""},
+      [&](CLI::App& app) {
+        app.add_option("-c,--count", count, "count");
+        app.add_option("--name", name, "name");
+        app.add_option("--rate", rate, "rate");
+      },
+      [&](const xr::RunContext& context) {
+        given = context.given_options();
+        count_given = context.given("--count");
+        rate_given = context.given("--rate");
+        effective = context.effective_options();
+        return 0;
+      });
+  testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 0);
+  // The tool's own options in --help order, then the common ones, each by its long name.
+  EXPECT_EQ(given, (std::vector<std::string>{"--name", "--quiet", "--seed"}));
+  EXPECT_FALSE(count_given);
+  EXPECT_FALSE(rate_given);
+  EXPECT_EQ(effective["name"], "x");
+  EXPECT_EQ(effective["count"], 1);
 }
