@@ -9,10 +9,8 @@
 #include "core/log.hpp"
 #include "gan/generate.hpp"
 #include "gan/streams.hpp"
+#include "metrics/class_distance.hpp"
 #include "metrics/feature_cache.hpp"
-#include "metrics/fid.hpp"
-#include "metrics/floor.hpp"
-#include "metrics/kid.hpp"
 
 namespace xr::gan {
 
@@ -89,10 +87,9 @@ void SnapshotMetrics::prepare() {
   ClassValues kid_f, fid_f, kid_vf, fid_vf;
   for (int c = 0; c < n_classes; ++c) {
     const std::string& name = data_.classes[c];
-    if (real_features_[c].size(0) >= metrics::kFloorMinImages) {
-      const auto f = metrics::halves_floor(real_features_[c], o_.kid_subsets, o_.kid_subset_size, o_.seed);
-      kid_f.set(name, f.kid.mean);
-      fid_f.set(name, f.fid.fid);
+    if (const auto f = metrics::class_halves_floor(real_features_[c], kid_settings())) {
+      kid_f.set(name, f->kid.mean);
+      fid_f.set(name, f->fid.fid);
     } else {
       log::warn("class '" + name + "': " + std::to_string(real_features_[c].size(0)) +
                 " training images, no halves floor (it needs " + std::to_string(metrics::kFloorMinImages) + ")");
@@ -102,8 +99,7 @@ void SnapshotMetrics::prepare() {
     if (!val_features_.empty()) {
       // The training images stand where the generated ones will: the validation split
       // is the reference of both.
-      const auto f = metrics::real_floor(val_features_[c], real_features_[c], o_.kid_subsets, o_.kid_subset_size,
-                                         o_.seed);
+      const auto f = metrics::class_real_floor(val_features_[c], real_features_[c], kid_settings());
       kid_vf.set(name, f.kid.mean);
       fid_vf.set(name, f.fid.fid);
     }
@@ -144,11 +140,13 @@ nlohmann::json SnapshotMetrics::evaluate(Generator& g_ema, const std::string& sn
                                            std::vector<int64_t>(n_fake, c), 1.0, NoiseMode::kRandom, o_.batch);
     const torch::Tensor fake = setup_.features(imgs);
     const std::string& name = data_.classes[c];
-    kid_j.set(name, metrics::kid(real_features_[c], fake, o_.kid_subsets, o_.kid_subset_size, o_.seed).mean);
-    fid_j.set(name, metrics::fid(real_features_[c], fake).fid);
+    const metrics::ClassDistance d = metrics::class_distance(real_features_[c], fake, kid_settings());
+    kid_j.set(name, d.kid.mean);
+    fid_j.set(name, d.fid.fid);
     if (with_val) {  // the same generated images against the validation split
-      kid_v.set(name, metrics::kid(val_features_[c], fake, o_.kid_subsets, o_.kid_subset_size, o_.seed).mean);
-      fid_v.set(name, metrics::fid(val_features_[c], fake).fid);
+      const metrics::ClassDistance v = metrics::class_distance(val_features_[c], fake, kid_settings());
+      kid_v.set(name, v.kid.mean);
+      fid_v.set(name, v.fid.fid);
     }
   }
   nlohmann::json line = {{"snapshot", snapshot},

@@ -14,6 +14,7 @@
 #include "gan/options.hpp"
 #include "gan/run_options.hpp"
 #include "gan/train_data.hpp"
+#include "metrics/class_distance.hpp"
 #include "metrics/feature_extractor.hpp"
 
 namespace xr::gan {
@@ -56,6 +57,8 @@ class SnapshotMetrics {
   nlohmann::json evaluate(Generator& g_ema, const std::string& snapshot, int64_t cur_nimg);
 
  private:
+  metrics::KidSettings kid_settings() const { return {o_.kid_subsets, o_.kid_subset_size, o_.seed}; }
+
   const MetricSetup& setup_;
   const TrainData& data_;
   const TrainOptions& o_;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -15,11 +16,9 @@
 #include "core/text.hpp"
 #include "core/parallel.hpp"
 #include "core/image_io.hpp"
+#include "metrics/class_distance.hpp"
 #include "metrics/feature_cache.hpp"
-#include "metrics/fid.hpp"
-#include "metrics/floor.hpp"
 #include "metrics/image_quality.hpp"
-#include "metrics/kid.hpp"
 
 namespace fs = std::filesystem;
 
@@ -126,24 +125,31 @@ PixelScores pixel_scores(const at::Tensor& fake_px, const at::Tensor& real_px, b
   return s;
 }
 
-}  // namespace
-
-FolderComparison compare_folders(FeatureExtractor& fx, const ImageFolder& real, const ImageFolder& fake,
-                                 const CompareOptions& o) {
-  require_some_image(real);
-  require_some_image(fake);
-
-  nlohmann::json warnings = nlohmann::json::array(), skipped = nlohmann::json::array();
-  auto warn = [&](const std::string& msg) {
+// The warnings of a comparison, logged as they are found and listed in its results.
+class Warnings {
+ public:
+  void operator()(const std::string& msg) {
     log::warn(msg);
-    warnings.push_back(msg);
-  };
+    list_.push_back(msg);
+  }
+  const nlohmann::json& list() const { return list_; }
+
+ private:
+  nlohmann::json list_ = nlohmann::json::array();
+};
+
+struct ClassPair {
+  std::string name;
+  int real_label, fake_label;
+};
+
+// The classes with images in both folders, in the real folder's order; the others
+// are listed in `skipped` with the reason. kDataErr when no class is left, or a kept
+// class has a single image in either folder.
+std::vector<ClassPair> pair_classes(const ImageFolder& real, const ImageFolder& fake, nlohmann::json& skipped,
+                                    Warnings& warn) {
   const std::vector<int> real_counts = real.counts(), fake_counts = fake.counts();
-  struct Pair {
-    std::string name;
-    int real_label, fake_label;
-  };
-  std::vector<Pair> pairs;
+  std::vector<ClassPair> pairs;
   for (size_t c = 0; c < real.classes.size(); ++c) {
     const std::string& name = real.classes[c];
     const int fc = fake.class_index(name);
@@ -181,206 +187,243 @@ FolderComparison compare_folders(FeatureExtractor& fx, const ImageFolder& real, 
       }
     }
   }
+  return pairs;
+}
+
+// One folder's images and features.
+struct LoadedFolder {
+  ImageFolder folder;
+  ImageBatch px;
+  at::Tensor features;
+};
+
+// The images of every folder are read before any features are computed: a bad image
+// fails the run before the long part.
+void compute_features(FeatureExtractor& fx, LoadedFolder& f, const CompareOptions& o, const std::string& what) {
+  log::info(f.folder.root + ": " + std::to_string(f.folder.images.size()) + " images" + what);
+  f.features = folder_features(fx, f.folder, o.cache_dir, f.px.pixels, o.resize_to);
+}
+
+// The floors of one class beside its FID and KID: {"halves", "val"} as asked, each
+// floor_json or null (with a warning) when the class has too few images for it.
+nlohmann::json class_floors(const ClassPair& p, const at::Tensor& rf, const LoadedFolder* val,
+                            const CompareOptions& o, std::ostringstream& floor_line, Warnings& warn) {
+  const KidSettings k{o.kid_subsets, o.kid_subset_size, o.seed};
+  nlohmann::json fl = nlohmann::json::object();
+  if (o.floor_halves) {
+    if (const auto f = class_halves_floor(rf, k)) {
+      fl["halves"] = floor_json(*f);
+      floor_line << "; floor (halves) FID " << text(fl["halves"]["fid"]) << ", KID "
+                 << text(fl["halves"]["kid_mean"]);
+    } else {
+      fl["halves"] = nullptr;
+      warn("class '" + p.name + "': " + std::to_string(rf.size(0)) + " real images, no halves floor (it needs " +
+           std::to_string(kFloorMinImages) + ", 2 a half)");
+    }
+  }
+  if (val != nullptr) {
+    const int vc = val->folder.class_index(p.name);
+    const std::vector<int64_t> rows = vc < 0 ? std::vector<int64_t>() : rows_of(val->px.labels, vc);
+    if (rows.size() < 2) {
+      fl["val"] = nullptr;
+      warn("class '" + p.name + "': " + std::to_string(rows.size()) + " images in " + val->folder.root +
+           ", no validation floor (it needs 2)");
+    } else {
+      fl["val"] = floor_json(class_real_floor(rf, take(val->features, rows), k));
+      floor_line << "; floor (val) FID " << text(fl["val"]["fid"]) << ", KID " << text(fl["val"]["kid_mean"]);
+    }
+  }
+  return fl;
+}
+
+// The pixel scores of one class's generated images against their nearest real ones.
+nlohmann::json class_pixel_scores(const ClassPair& p, const LoadedFolder& real, const LoadedFolder& fake,
+                                  const std::vector<int64_t>& rr, const std::vector<int64_t>& fr, bool with_ssim,
+                                  Warnings& warn) {
+  const PixelScores s = pixel_scores(take(fake.px.pixels, fr), take(real.px.pixels, rr), with_ssim);
+  if (s.exact_copies > 0) {
+    warn("class '" + p.name + "': " + std::to_string(s.exact_copies) +
+         " generated images are exact copies of real images");
+  }
+  return {{"rmse", number(s.rmse)},
+          {"sre_db", number(s.sre_db)},
+          {"sre_infinite", s.sre_infinite},
+          {"ssim", number(s.ssim)},
+          {"nn_distance_mean", number(s.nn_mean)},
+          {"nn_distance_min", number(s.nn_min)},
+          {"nn_exact_copies", s.exact_copies},
+          {"nn_closest",
+           {{"fake", fake.px.rel[fr[s.closest_fake]]},
+            {"real", real.px.rel[rr[s.closest_real]]},
+            {"distance", s.nn_min}}}};
+}
+
+// Everything fid-kid reports for one class.
+nlohmann::json compare_class(const ClassPair& p, const LoadedFolder& real, const LoadedFolder& fake,
+                             const LoadedFolder* val, const CompareOptions& o, bool with_ssim, Warnings& warn) {
+  const auto rr = rows_of(real.px.labels, p.real_label), fr = rows_of(fake.px.labels, p.fake_label);
+  const at::Tensor rf = take(real.features, rr), ff = take(fake.features, fr);
+  // The plain seed for every class, as gan-train's snapshot KID: the same features
+  // give the same numbers in both tools.
+  const ClassDistance d = class_distance(rf, ff, {o.kid_subsets, o.kid_subset_size, o.seed});
+  nlohmann::json c = {{"n_real", rr.size()},
+                      {"n_fake", fr.size()},
+                      {"fid", number(d.fid.fid)},
+                      {"fid_singular", d.fid.singular}};
+  if (d.fid.singular) {
+    warn("class '" + p.name + "': " + std::to_string(std::min(rr.size(), fr.size())) + " images, not more than " +
+         std::to_string(rf.size(1)) + " feature dimensions: the covariance is singular and FID is biased high");
+  }
+  c["kid_mean"] = number(d.kid.mean);
+  c["kid_std"] = number(d.kid.std);
+  c["kid_subsets"] = d.kid.subsets;
+  c["kid_subset_size"] = d.kid.subset_size;
+  c["kid_subset_shrunk"] = d.kid.subset_shrunk;
+  if (d.kid.subset_shrunk) {
+    warn("class '" + p.name + "': KID subsets of " + std::to_string(d.kid.subset_size) +
+         " images (fewer images than --kid-subset-size " + std::to_string(o.kid_subset_size) + ")");
+  }
+  std::ostringstream floor_line;
+  if (o.floor_halves || val != nullptr) c["floor"] = class_floors(p, rf, val, o, floor_line, warn);
+  if (o.pixel_metrics) c.update(class_pixel_scores(p, real, fake, rr, fr, with_ssim, warn));
+  std::ostringstream line;
+  line << "class '" << p.name << "': FID " << d.fid.fid << ", KID " << d.kid.mean << " +- " << d.kid.std
+       << floor_line.str();
+  log::info(line.str());
+  return c;
+}
+
+// The mean of a floor ({"fid", "kid_mean", "kid_std"}) over the classes; null when a
+// class has none (a mean over fewer classes would not sit beside the generated set's).
+nlohmann::json mean_floor(const nlohmann::json& classes, const nlohmann::json& order, const char* which) {
+  double fid_sum = 0, kid_sum = 0, kid_std_sum = 0;
+  for (const auto& name : order) {
+    const nlohmann::json& f = classes[name.get<std::string>()]["floor"][which];
+    if (f.is_null() || !f["fid"].is_number() || !f["kid_mean"].is_number()) return nullptr;
+    fid_sum += f["fid"].get<double>();
+    kid_sum += f["kid_mean"].get<double>();
+    kid_std_sum += f["kid_std"].get<double>();
+  }
+  const double n = static_cast<double>(order.size());
+  return {{"fid", number(fid_sum / n)}, {"kid_mean", number(kid_sum / n)}, {"kid_std", number(kid_std_sum / n)}};
+}
+
+// The mean over the compared classes (sre_db over the finite ones; the smallest
+// nearest-neighbour distance and the total of exact copies over all).
+nlohmann::json mean_over_classes(const nlohmann::json& classes, const nlohmann::json& order, const CompareOptions& o,
+                                 bool with_val, bool with_ssim) {
+  const double n = static_cast<double>(order.size());
+  auto sum = [&](const char* key) {
+    double total = 0;
+    for (const auto& name : order) {
+      const nlohmann::json& v = classes[name.get<std::string>()][key];
+      total += v.is_number() ? v.get<double>() : NAN;
+    }
+    return total;
+  };
+  nlohmann::json mean = {{"classes", order.size()},
+                         {"fid", number(sum("fid") / n)},
+                         {"kid_mean", number(sum("kid_mean") / n)},
+                         {"kid_std", number(sum("kid_std") / n)}};
+  if (o.floor_halves || with_val) {
+    nlohmann::json fl = nlohmann::json::object();
+    if (o.floor_halves) fl["halves"] = mean_floor(classes, order, "halves");
+    if (with_val) fl["val"] = mean_floor(classes, order, "val");
+    mean["floor"] = fl;
+  }
+  if (!o.pixel_metrics) return mean;
+  double sre_sum = 0, nn_min = std::numeric_limits<double>::infinity();
+  int n_sre = 0;
+  int64_t copies = 0;
+  for (const auto& name : order) {
+    const nlohmann::json& c = classes[name.get<std::string>()];
+    if (c["sre_db"].is_number()) {
+      sre_sum += c["sre_db"].get<double>();
+      ++n_sre;
+    }
+    nn_min = std::min(nn_min, c["nn_distance_min"].is_number() ? c["nn_distance_min"].get<double>() : NAN);
+    copies += c["nn_exact_copies"].get<int64_t>();
+  }
+  mean["rmse"] = number(sum("rmse") / n);
+  mean["sre_db"] = number(n_sre > 0 ? sre_sum / n_sre : NAN);
+  mean["ssim"] = number(with_ssim ? sum("ssim") / n : NAN);
+  mean["nn_distance_mean"] = number(sum("nn_distance_mean") / n);
+  mean["nn_distance_min"] = number(nn_min);  // the smallest over all classes
+  mean["nn_exact_copies"] = copies;          // the total over all classes
+  return mean;
+}
+
+}  // namespace
+
+FolderComparison compare_folders(FeatureExtractor& fx, const ImageFolder& real, const ImageFolder& fake,
+                                 const CompareOptions& o) {
+  require_some_image(real);
+  require_some_image(fake);
+  Warnings warn;
+  nlohmann::json skipped = nlohmann::json::array();
+  const std::vector<ClassPair> pairs = pair_classes(real, fake, skipped, warn);
   const bool with_val = !o.floor_val_dir.empty();
-  ImageFolder val;
+  ImageFolder val_folder;
   if (with_val) {
-    val = scan_image_folder(o.floor_val_dir);
-    require_some_image(val);
+    val_folder = scan_image_folder(o.floor_val_dir);
+    require_some_image(val_folder);
   }
   if (o.resize_to <= 0) {
     std::vector<const ImageFolder*> others = {&fake};
-    if (with_val) others.push_back(&val);
+    if (with_val) others.push_back(&val_folder);
     require_one_size(real, others);
   }
 
-  const ImageBatch real_px = load_image_folder(real, o.resize_to);
-  const ImageBatch fake_px = load_image_folder(fake, o.resize_to);
-  ImageBatch val_px;
-  if (with_val) val_px = load_image_folder(val, o.resize_to);
-  const int width = static_cast<int>(real_px.pixels.size(3)), height = static_cast<int>(real_px.pixels.size(2));
+  LoadedFolder r{real, load_image_folder(real, o.resize_to), {}};
+  LoadedFolder f{fake, load_image_folder(fake, o.resize_to), {}};
+  std::optional<LoadedFolder> val;
+  if (with_val) val = LoadedFolder{val_folder, load_image_folder(val_folder, o.resize_to), {}};
+  const int width = static_cast<int>(r.px.pixels.size(3)), height = static_cast<int>(r.px.pixels.size(2));
   const bool with_ssim = o.pixel_metrics && width >= 2 * kSsimRadius + 1 && height >= 2 * kSsimRadius + 1;
   if (o.pixel_metrics && !with_ssim) {
     warn("images of " + size_text(width, height) + " are smaller than SSIM's 11x11 window: no SSIM");
   }
+  compute_features(fx, r, o, "");
+  compute_features(fx, f, o, "");
+  if (val) compute_features(fx, *val, o, " (floor)");
 
-  FolderComparison out;
-  log::info(real.root + ": " + std::to_string(real.images.size()) + " images");
-  out.real_features = folder_features(fx, real, o.cache_dir, real_px.pixels, o.resize_to);
-  log::info(fake.root + ": " + std::to_string(fake.images.size()) + " images");
-  out.fake_features = folder_features(fx, fake, o.cache_dir, fake_px.pixels, o.resize_to);
-  at::Tensor val_features;
-  if (with_val) {
-    log::info(val.root + ": " + std::to_string(val.images.size()) + " images (floor)");
-    val_features = folder_features(fx, val, o.cache_dir, val_px.pixels, o.resize_to);
-  }
-  const int64_t dim = out.real_features.size(1);
-  const std::vector<int> val_counts = with_val ? val.counts() : std::vector<int>();
-  // Sums of the floors over the classes; a class without a floor makes the mean null
-  // (a mean over fewer classes would not sit beside the generated set's mean).
-  struct FloorSum {
-    double fid = 0, kid = 0, kid_std = 0;
-    bool complete = true;
-    void add(const nlohmann::json& f) {
-      if (f.is_null() || !f["fid"].is_number() || !f["kid_mean"].is_number()) {
-        complete = false;
-        return;
-      }
-      fid += f["fid"].get<double>();
-      kid += f["kid_mean"].get<double>();
-      kid_std += f["kid_std"].get<double>();
-    }
-    nlohmann::json mean(double n) const {
-      if (!complete) return nullptr;
-      return {{"fid", number(fid / n)}, {"kid_mean", number(kid / n)}, {"kid_std", number(kid_std / n)}};
-    }
-  } halves_sum, val_sum;
-
-  nlohmann::json classes = nlohmann::json::object();
-  nlohmann::json order = nlohmann::json::array();
-  double sum_fid = 0, sum_kid = 0, sum_kid_std = 0, sum_rmse = 0, sum_sre = 0, sum_ssim = 0, sum_nn = 0;
-  int n_sre = 0;
-  double nn_min = std::numeric_limits<double>::infinity();
-  int64_t copies = 0;
+  nlohmann::json classes = nlohmann::json::object(), order = nlohmann::json::array();
   for (const auto& p : pairs) {
-    const auto rr = rows_of(real_px.labels, p.real_label), fr = rows_of(fake_px.labels, p.fake_label);
-    const at::Tensor rf = take(out.real_features, rr), ff = take(out.fake_features, fr);
-    nlohmann::json c;
-    c["n_real"] = rr.size();
-    c["n_fake"] = fr.size();
-    const FidResult f = fid(rf, ff);
-    c["fid"] = number(f.fid);
-    c["fid_singular"] = f.singular;
-    if (f.singular) {
-      warn("class '" + p.name + "': " + std::to_string(std::min(rr.size(), fr.size())) + " images, not more than " +
-           std::to_string(dim) + " feature dimensions: the covariance is singular and FID is biased high");
-    }
-    // The plain seed for every class, as gan-train's snapshot KID: the same features
-    // give the same numbers in both tools.
-    const KidResult k = kid(rf, ff, o.kid_subsets, o.kid_subset_size, o.seed);
-    c["kid_mean"] = number(k.mean);
-    c["kid_std"] = number(k.std);
-    c["kid_subsets"] = k.subsets;
-    c["kid_subset_size"] = k.subset_size;
-    c["kid_subset_shrunk"] = k.subset_shrunk;
-    if (k.subset_shrunk) {
-      warn("class '" + p.name + "': KID subsets of " + std::to_string(k.subset_size) +
-           " images (fewer images than --kid-subset-size " + std::to_string(o.kid_subset_size) + ")");
-    }
-    sum_fid += f.fid;
-    sum_kid += k.mean;
-    sum_kid_std += k.std;
-    std::ostringstream floor_line;
-    if (o.floor_halves || with_val) {
-      nlohmann::json fl = nlohmann::json::object();
-      if (o.floor_halves) {
-        if (static_cast<int64_t>(rr.size()) < kFloorMinImages) {
-          fl["halves"] = nullptr;
-          warn("class '" + p.name + "': " + std::to_string(rr.size()) + " real images, no halves floor (it needs " +
-               std::to_string(kFloorMinImages) + ", 2 a half)");
-        } else {
-          fl["halves"] = floor_json(halves_floor(rf, o.kid_subsets, o.kid_subset_size, o.seed));
-          floor_line << "; floor (halves) FID " << text(fl["halves"]["fid"]) << ", KID "
-                     << text(fl["halves"]["kid_mean"]);
-        }
-        halves_sum.add(fl["halves"]);
-      }
-      if (with_val) {
-        const int vc = val.class_index(p.name);
-        const int n_val = vc < 0 ? 0 : val_counts[vc];
-        if (n_val < 2) {
-          fl["val"] = nullptr;
-          warn("class '" + p.name + "': " + std::to_string(n_val) + " images in " + val.root +
-               ", no validation floor (it needs 2)");
-        } else {
-          const at::Tensor vf = take(val_features, rows_of(val_px.labels, vc));
-          fl["val"] = floor_json(real_floor(rf, vf, o.kid_subsets, o.kid_subset_size, o.seed));
-          floor_line << "; floor (val) FID " << text(fl["val"]["fid"]) << ", KID " << text(fl["val"]["kid_mean"]);
-        }
-        val_sum.add(fl["val"]);
-      }
-      c["floor"] = fl;
-    }
-    if (o.pixel_metrics) {
-      const PixelScores s = pixel_scores(take(fake_px.pixels, fr), take(real_px.pixels, rr), with_ssim);
-      c["rmse"] = number(s.rmse);
-      c["sre_db"] = number(s.sre_db);
-      c["sre_infinite"] = s.sre_infinite;
-      c["ssim"] = number(s.ssim);
-      c["nn_distance_mean"] = number(s.nn_mean);
-      c["nn_distance_min"] = number(s.nn_min);
-      c["nn_exact_copies"] = s.exact_copies;
-      c["nn_closest"] = {{"fake", fake_px.rel[fr[s.closest_fake]]},
-                         {"real", real_px.rel[rr[s.closest_real]]},
-                         {"distance", s.nn_min}};
-      if (s.exact_copies > 0) {
-        warn("class '" + p.name + "': " + std::to_string(s.exact_copies) +
-             " generated images are exact copies of real images");
-      }
-      sum_rmse += s.rmse;
-      sum_ssim += s.ssim;
-      sum_nn += s.nn_mean;
-      if (std::isfinite(s.sre_db)) {
-        sum_sre += s.sre_db;
-        ++n_sre;
-      }
-      nn_min = std::min(nn_min, s.nn_min);
-      copies += s.exact_copies;
-    }
-    std::ostringstream line;
-    line << "class '" << p.name << "': FID " << f.fid << ", KID " << k.mean << " +- " << k.std << floor_line.str();
-    log::info(line.str());
-    classes[p.name] = c;
+    classes[p.name] = compare_class(p, r, f, val ? &*val : nullptr, o, with_ssim, warn);
     order.push_back(p.name);
   }
 
-  const double n = static_cast<double>(pairs.size());
-  nlohmann::json mean;
-  mean["classes"] = pairs.size();
-  mean["fid"] = number(sum_fid / n);
-  mean["kid_mean"] = number(sum_kid / n);
-  mean["kid_std"] = number(sum_kid_std / n);
+  FolderComparison out;
+  out.real_features = r.features;
+  out.fake_features = f.features;
+  nlohmann::json& res = out.results;
+  res["real_dir"] = real.root;
+  res["fake_dir"] = fake.root;
+  res["n_real"] = real.images.size();
+  res["n_fake"] = fake.images.size();
+  res["image_size"] = {width, height};
+  res["features"] = {{"id", fx.id()},
+                     {"description", fx.description()},
+                     {"dim", r.features.size(1)},
+                     {"comparable_with_published", fx.comparable_with_published()}};
+  res["pixel_pairing"] = o.pixel_metrics ? nlohmann::json(
+                                               "each generated image with its nearest real image of the same "
+                                               "class by L2 pixel distance")
+                                         : nlohmann::json(nullptr);
   if (o.floor_halves || with_val) {
-    nlohmann::json fl = nlohmann::json::object();
-    if (o.floor_halves) fl["halves"] = halves_sum.mean(n);
-    if (with_val) fl["val"] = val_sum.mean(n);
-    mean["floor"] = fl;
+    res["floor"] = {{"halves_rule", o.floor_halves ? nlohmann::json(kHalvesRule) : nlohmann::json(nullptr)},
+                    {"val_dir", with_val ? nlohmann::json(val_folder.root) : nlohmann::json(nullptr)},
+                    {"n_val", with_val ? nlohmann::json(val_folder.images.size()) : nlohmann::json(nullptr)},
+                    {"val_rule", with_val ? nlohmann::json("the real folder's images of each class are the "
+                                                           "reference, val_dir's stand where the generated "
+                                                           "images were")
+                                          : nlohmann::json(nullptr)}};
   }
-  if (o.pixel_metrics) {
-    mean["rmse"] = number(sum_rmse / n);
-    mean["sre_db"] = number(n_sre > 0 ? sum_sre / n_sre : NAN);
-    mean["ssim"] = number(with_ssim ? sum_ssim / n : NAN);
-    mean["nn_distance_mean"] = number(sum_nn / n);
-    mean["nn_distance_min"] = number(nn_min);  // the smallest over all classes
-    mean["nn_exact_copies"] = copies;          // the total over all classes
-  }
-
-  nlohmann::json& r = out.results;
-  r["real_dir"] = real.root;
-  r["fake_dir"] = fake.root;
-  r["n_real"] = real.images.size();
-  r["n_fake"] = fake.images.size();
-  r["image_size"] = {width, height};
-  r["features"] = {{"id", fx.id()},
-                   {"description", fx.description()},
-                   {"dim", dim},
-                   {"comparable_with_published", fx.comparable_with_published()}};
-  r["pixel_pairing"] = o.pixel_metrics ? nlohmann::json(
-                                             "each generated image with its nearest real image of the same "
-                                             "class by L2 pixel distance")
-                                       : nlohmann::json(nullptr);
-  if (o.floor_halves || with_val) {
-    r["floor"] = {{"halves_rule", o.floor_halves ? nlohmann::json(kHalvesRule) : nlohmann::json(nullptr)},
-                  {"val_dir", with_val ? nlohmann::json(val.root) : nlohmann::json(nullptr)},
-                  {"n_val", with_val ? nlohmann::json(val.images.size()) : nlohmann::json(nullptr)},
-                  {"val_rule", with_val ? nlohmann::json("the real folder's images of each class are the reference, "
-                                                         "val_dir's stand where the generated images were")
-                                        : nlohmann::json(nullptr)}};
-  }
-  r["class_order"] = order;
-  r["classes"] = classes;
-  r["mean"] = mean;
-  r["skipped_classes"] = skipped;
-  r["warnings"] = warnings;
+  res["class_order"] = order;
+  res["classes"] = classes;
+  res["mean"] = mean_over_classes(classes, order, o, with_val, with_ssim);
+  res["skipped_classes"] = skipped;
+  res["warnings"] = warn.list();
   return out;
 }
 
