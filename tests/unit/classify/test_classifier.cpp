@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "../temp_dir.hpp"
 #include "classify/classifier.hpp"
 #include "classify/evaluate.hpp"
 #include "classify/features.hpp"
@@ -18,13 +19,6 @@ using namespace xr::classify;
 namespace {
 
 using xr_test::code_of;
-
-std::string temp_dir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("xr_test_classifier_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
-}
 
 }  // namespace
 
@@ -42,7 +36,8 @@ TEST(Classifier, KerasFlattenSizeAt128And75) {
 TEST(Classifier, ModelFileRoundTripAndMetadata) {
   for (const auto arch : {xr::nn::InceptionArch::kKeras, xr::nn::InceptionArch::kTorchvision}) {
   SCOPED_TRACE(xr::nn::arch_name(arch));
-  const std::string dir = temp_dir("roundtrip");
+  const xr_test::TempDir tmp("xr-classifier-roundtrip");
+  const std::string dir = tmp.path();
   torch::manual_seed(1);
   Inc3Classifier m(3, 75, arch);
   m->initialise();
@@ -153,7 +148,8 @@ TEST(Classifier, BaseWeightsWithOrWithoutPrefix) {
 }
 
 TEST(Features, CacheReturnsTheSameFeaturesAndIsKeyedByWeights) {
-  const std::string dir = temp_dir("cache");
+  const xr_test::TempDir tmp("xr-classifier-cache");
+  const std::string dir = tmp.path();
   torch::manual_seed(3);
   Inc3Classifier m(2, 75);
   const auto pixels = (torch::rand({3, 1, 75, 75}) * 255).to(torch::kByte);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <set>
 
+#include "../temp_dir.hpp"
 #include "classify/head.hpp"
 #include "classify/runs.hpp"
 #include "classify/train_runs.hpp"
@@ -20,13 +21,6 @@ namespace fs = std::filesystem;
 using namespace xr::classify;
 
 namespace {
-
-std::string temp_dir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("xr_test_runs_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
-}
 
 // A run whose kept epoch has validation accuracy `acc` (after a worse first epoch).
 RunRecord record(int run, double acc) {
@@ -140,7 +134,8 @@ TEST(Runs, FitResultRoundTripsThroughJson) {
 }
 
 TEST(Runs, AFinishedRunIsReusedOnlyUnderItsKey) {
-  const std::string dir = temp_dir("reuse");
+  const xr_test::TempDir tmp("xr-runs-reuse");
+  const std::string dir = tmp.path();
   torch::manual_seed(0);
   ClassifierHead head(8, 3);
   ModelInfo info;
@@ -170,7 +165,8 @@ TEST(Runs, AFinishedRunIsReusedOnlyUnderItsKey) {
 }
 
 TEST(Runs, RunFilesStopAtTheFirstGap) {
-  const std::string dir = temp_dir("files");
+  const xr_test::TempDir tmp("xr-runs-files");
+  const std::string dir = tmp.path();
   for (int k : {1, 2, 4}) std::ofstream(run_file_path(dir, k)) << "x";
   const auto files = run_files(dir);
   ASSERT_EQ(files.size(), 2u);
@@ -180,7 +176,8 @@ TEST(Runs, RunFilesStopAtTheFirstGap) {
 }
 
 TEST(Runs, TablesMarkTheKeptRunAndListEveryEpoch) {
-  const std::string dir = temp_dir("tables");
+  const xr_test::TempDir tmp("xr-runs-tables");
+  const std::string dir = tmp.path();
   write_run_tables(dir, {record(1, 0.5), record(2, 0.75)}, 1);
   const xr::CsvTable runs = xr::read_csv((fs::path(dir) / "runs.csv").string());
   ASSERT_EQ(runs.rows.size(), 2u);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../temp_dir.hpp"
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 
@@ -22,13 +23,6 @@ namespace {
 
 class AtomicTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("xr-test-atomic-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Every name in the folder, hidden ones included, sorted.
   std::vector<std::string> listing(const fs::path& d) const {
@@ -39,7 +33,8 @@ class AtomicTest : public ::testing::Test {
   }
   std::string p(const std::string& rel) const { return (dir_ / rel).string(); }
 
-  fs::path dir_;
+  const xr_test::TempDir tmp_{"xr-test-atomic"};
+  const fs::path dir_{tmp_.path()};
 };
 
 using Names = std::vector<std::string>;

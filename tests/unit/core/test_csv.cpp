@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../temp_dir.hpp"
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/errors.hpp"
@@ -133,8 +134,8 @@ TEST(Csv, FormatParseRoundTripOfAwkwardValues) {
 }
 
 TEST(Csv, WriteAndReadFile) {
-  const fs::path dir = fs::temp_directory_path() / ("xr-test-csv-" + std::to_string(getpid()));
-  fs::create_directories(dir);
+  const xr_test::TempDir tmp("xr-test-csv");
+  const fs::path dir = tmp.path();
   xr::CsvTable t;
   t.header = {"a", "b"};
   t.rows = {{"1", "two words"}};
@@ -147,7 +148,6 @@ TEST(Csv, WriteAndReadFile) {
   } catch (const xr::Error& e) {
     EXPECT_EQ(e.code(), xr::Exit::kNoInput);
   }
-  fs::remove_all(dir);
 }
 
 TEST(Csv, FormatNumberIsShortest) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../temp_dir.hpp"
 #include "core/atomic_file.hpp"
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
@@ -19,14 +20,6 @@ namespace {
 
 class DatasetTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("xr-test-dataset-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
 
   // The scanner looks at names only, so the files need not be real images.
   void touch(const std::string& rel) {
@@ -47,7 +40,8 @@ class DatasetTest : public ::testing::Test {
     return "";
   }
 
-  fs::path root_;
+  const xr_test::TempDir tmp_{"xr-test-dataset"};
+  const fs::path root_{tmp_.path()};
 };
 
 Names rels(const xr::ImageFolder& f) {

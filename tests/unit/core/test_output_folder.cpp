@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../temp_dir.hpp"
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/output_folder.hpp"
@@ -19,13 +20,6 @@ namespace {
 
 class OutputFolderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("xr-test-outfolder-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string p(const std::string& rel) const { return (dir_ / rel).string(); }
   void write(const std::string& rel, const std::string& text) const {
     fs::create_directories((dir_ / rel).parent_path());
@@ -59,7 +53,8 @@ class OutputFolderTest : public ::testing::Test {
     return {code, testing::internal::GetCapturedStderr()};
   }
 
-  fs::path dir_;
+  const xr_test::TempDir tmp_{"xr-test-outfolder"};
+  const fs::path dir_{tmp_.path()};
 };
 
 TEST_F(OutputFolderTest, AbsentOrEmptyFolderIsWrittenAndMarked) {

@@ -16,6 +16,7 @@
 #include "core/log.hpp"
 #include "core/image_io.hpp"
 #include "core/rng.hpp"
+#include "../temp_dir.hpp"
 #include "gan/generate.hpp"
 #include "gan/snapshot.hpp"
 #include "gan/training.hpp"
@@ -28,21 +29,6 @@ namespace fs = std::filesystem;
 using namespace xr::gan;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / ("xr-gan-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string str(const std::string& sub = "") const { return sub.empty() ? path_.string() : (path_ / sub).string(); }
-
- private:
-  fs::path path_;
-  static inline int counter_ = 0;
-};
 
 // Class "bright": a vertical gradient; class "dark": a dim disc. Noise per image.
 void make_data(const std::string& root, int per_class, int size = 16, uint64_t noise_seed = 42) {
@@ -138,9 +124,9 @@ class GanTraining : public ::testing::Test {
 }  // namespace
 
 TEST_F(GanTraining, TinyRunLossesMoveAdaAdaptsAndMetricsPickBest) {
-  TempDir tmp;
-  make_data(tmp.str("data"), 12);
-  const TrainData data = load_training_data(tmp.str("data"));
+  const xr_test::TempDir tmp("xr-gan-test");
+  make_data((tmp / "data").string(), 12);
+  const TrainData data = load_training_data((tmp / "data").string());
   ASSERT_EQ(data.classes, (std::vector<std::string>{"bright", "dark"}));
   TrainOptions o = tiny_options();
   o.kimg = 0.2;
@@ -148,9 +134,9 @@ TEST_F(GanTraining, TinyRunLossesMoveAdaAdaptsAndMetricsPickBest) {
   // batch * interval / (ada_kimg * 1000) = 0.016 every 4 minibatches.
   o.p = 0.5;
   o.target = 0.99;
-  const TrainResult r = train_in(tmp.str("run"), o, data, false, pooled_metrics());
+  const TrainResult r = train_in((tmp / "run").string(), o, data, false, pooled_metrics());
   EXPECT_EQ(r.nimg, 200);
-  const auto stats = read_jsonl(tmp.str("run/stats.jsonl"));
+  const auto stats = read_jsonl((tmp / "run/stats.jsonl").string());
   ASSERT_GE(stats.size(), 5u);
   std::set<double> loss_d, loss_g;
   int with_r1 = 0, with_pl = 0;
@@ -170,7 +156,7 @@ TEST_F(GanTraining, TinyRunLossesMoveAdaAdaptsAndMetricsPickBest) {
   EXPECT_GE(with_r1, 2);
   EXPECT_GE(with_pl, 4);
   // Metrics per snapshot, per class and mean; best is one of the snapshots.
-  const auto metrics = read_jsonl(tmp.str("run/metrics.jsonl"));
+  const auto metrics = read_jsonl((tmp / "run/metrics.jsonl").string());
   ASSERT_GE(metrics.size(), 2u);
   double best = 1e300;
   std::string best_name;
@@ -185,17 +171,17 @@ TEST_F(GanTraining, TinyRunLossesMoveAdaAdaptsAndMetricsPickBest) {
     }
   }
   EXPECT_EQ(r.best_snapshot, best_name);
-  EXPECT_EQ(xr::read_file(tmp.str("run/best.safetensors")), xr::read_file(tmp.str("run/" + best_name)));
-  EXPECT_TRUE(fs::exists(tmp.str("run/reals.png")));
-  EXPECT_TRUE(fs::exists(tmp.str("run/fakes-000000200.png")));
+  EXPECT_EQ(xr::read_file((tmp / "run/best.safetensors").string()), xr::read_file((tmp / ("run/" + best_name)).string()));
+  EXPECT_TRUE(fs::exists((tmp / "run/reals.png").string()));
+  EXPECT_TRUE(fs::exists((tmp / "run/fakes-000000200.png").string()));
   // The grid: a row a class, 8 columns.
-  const auto grid = xr::read_gray8(tmp.str("run/fakes-000000200.png"));
+  const auto grid = xr::read_gray8((tmp / "run/fakes-000000200.png").string());
   EXPECT_EQ(grid.width, 16 * 8);
   EXPECT_EQ(grid.height, 16 * 2);
   // The generator trained: G differs from its initialisation (the same seed's).
   torch::manual_seed(o.seed);
   Generator fresh(o.net);
-  LoadedGenerator g = load_generator(tmp.str("run/" + r.last_snapshot), torch::Device(torch::kCPU), "G.");
+  LoadedGenerator g = load_generator((tmp / ("run/" + r.last_snapshot)).string(), torch::Device(torch::kCPU), "G.");
   const auto a = fresh->named_parameters()["synthesis.b16.conv1.weight"];
   const auto b = g.g->named_parameters()["synthesis.b16.conv1.weight"];
   EXPECT_GT((a - b).abs().max().item<double>(), 1e-4);
@@ -205,37 +191,37 @@ TEST_F(GanTraining, TinyRunLossesMoveAdaAdaptsAndMetricsPickBest) {
 }
 
 TEST_F(GanTraining, ResumeGivesTheWeightsOfAStraightRun) {
-  TempDir tmp;
-  make_data(tmp.str("data"), 8);
-  const TrainData data = load_training_data(tmp.str("data"));
+  const xr_test::TempDir tmp("xr-gan-test");
+  make_data((tmp / "data").string(), 8);
+  const TrainData data = load_training_data((tmp / "data").string());
   TrainOptions o = tiny_options();
-  train_in(tmp.str("straight"), o, data, false);
+  train_in((tmp / "straight").string(), o, data, false);
   TrainOptions half = o;
   half.kimg = 0.064;
-  train_in(tmp.str("split"), half, data, false);
+  train_in((tmp / "split").string(), half, data, false);
   // A killed run may have logged ticks after its last snapshot: they are dropped.
-  { std::ofstream(tmp.str("split/stats.jsonl"), std::ios::app) << "{\"tick\": 999}\n"; }
-  const TrainResult r = train_in(tmp.str("split"), o, data, true);
+  { std::ofstream((tmp / "split/stats.jsonl").string(), std::ios::app) << "{\"tick\": 999}\n"; }
+  const TrainResult r = train_in((tmp / "split").string(), o, data, true);
   EXPECT_EQ(r.nimg, 128);
   for (const char* prefix : {"G.", "G_ema.", "D.", "opt_G.", "opt_D.", "augment_p", "pl_mean"}) {
-    expect_same_tensors(tmp.str("straight/resume.safetensors"), tmp.str("split/resume.safetensors"), prefix);
+    expect_same_tensors((tmp / "straight/resume.safetensors").string(), (tmp / "split/resume.safetensors").string(), prefix);
   }
-  for (const auto& s : read_jsonl(tmp.str("split/stats.jsonl"))) EXPECT_NE(s["tick"].get<int>(), 999);
+  for (const auto& s : read_jsonl((tmp / "split/stats.jsonl").string())) EXPECT_NE(s["tick"].get<int>(), 999);
 }
 
 TEST_F(GanTraining, SameSeedSameBytesOtherSeedOtherWeights) {
-  TempDir tmp;
-  make_data(tmp.str("data"), 4);
-  const TrainData data = load_training_data(tmp.str("data"));
+  const xr_test::TempDir tmp("xr-gan-test");
+  make_data((tmp / "data").string(), 4);
+  const TrainData data = load_training_data((tmp / "data").string());
   TrainOptions o = tiny_options();
   o.kimg = 0.016;
-  train_in(tmp.str("a"), o, data, false);
-  train_in(tmp.str("b"), o, data, false);
+  train_in((tmp / "a").string(), o, data, false);
+  train_in((tmp / "b").string(), o, data, false);
   o.seed = 8;
-  train_in(tmp.str("c"), o, data, false);
+  train_in((tmp / "c").string(), o, data, false);
   const std::string snap = "network-snapshot-000000016.safetensors";
-  EXPECT_EQ(xr::read_file(tmp.str("a/" + snap)), xr::read_file(tmp.str("b/" + snap)));
-  EXPECT_NE(xr::read_file(tmp.str("a/" + snap)), xr::read_file(tmp.str("c/" + snap)));
+  EXPECT_EQ(xr::read_file((tmp / ("a/" + snap)).string()), xr::read_file((tmp / ("b/" + snap)).string()));
+  EXPECT_NE(xr::read_file((tmp / ("a/" + snap)).string()), xr::read_file((tmp / ("c/" + snap)).string()));
 }
 
 TEST_F(GanTraining, SamplingBySeedIsIndependentOfTheBatch) {
@@ -250,7 +236,7 @@ TEST_F(GanTraining, SamplingBySeedIsIndependentOfTheBatch) {
 }
 
 TEST_F(GanTraining, BadDataFoldersAreDataErrors) {
-  TempDir tmp;
+  const xr_test::TempDir tmp("xr-gan-test");
   auto code_of = [](const std::string& root) {
     try {
       load_training_data(root);
@@ -259,27 +245,27 @@ TEST_F(GanTraining, BadDataFoldersAreDataErrors) {
     }
     return 0;
   };
-  EXPECT_EQ(code_of(tmp.str("missing")), 66);
-  fs::create_directories(tmp.str("empty"));
-  EXPECT_EQ(code_of(tmp.str("empty")), 65);
-  make_data(tmp.str("one"), 2);
-  fs::remove_all(tmp.str("one/dark"));
-  EXPECT_EQ(code_of(tmp.str("one")), 65);
-  make_data(tmp.str("hole"), 2);
-  for (const auto& e : fs::directory_iterator(tmp.str("hole/dark"))) fs::remove(e.path());
-  EXPECT_EQ(code_of(tmp.str("hole")), 65);
-  make_data(tmp.str("sizes"), 2);
-  xr::write_png_gray8(tmp.str("sizes/dark/odd.png"), xr::GrayImage(8, 8));
+  EXPECT_EQ(code_of((tmp / "missing").string()), 66);
+  fs::create_directories((tmp / "empty").string());
+  EXPECT_EQ(code_of((tmp / "empty").string()), 65);
+  make_data((tmp / "one").string(), 2);
+  fs::remove_all((tmp / "one/dark").string());
+  EXPECT_EQ(code_of((tmp / "one").string()), 65);
+  make_data((tmp / "hole").string(), 2);
+  for (const auto& e : fs::directory_iterator((tmp / "hole/dark").string())) fs::remove(e.path());
+  EXPECT_EQ(code_of((tmp / "hole").string()), 65);
+  make_data((tmp / "sizes").string(), 2);
+  xr::write_png_gray8((tmp / "sizes/dark/odd.png").string(), xr::GrayImage(8, 8));
   try {
-    load_training_data(tmp.str("sizes"));
+    load_training_data((tmp / "sizes").string());
     FAIL() << "mixed sizes accepted";
   } catch (const xr::Error& e) {
     EXPECT_EQ(e.code(), xr::Exit::kDataErr);
     EXPECT_NE(e.path().find("odd.png"), std::string::npos) << e.path();
     EXPECT_EQ(std::string(e.what()), "image size 8x8 differs from the 16x16 of 4 of the 5 images");
   }
-  make_data(tmp.str("npot"), 2, 12);
-  EXPECT_EQ(code_of(tmp.str("npot")), 65);
+  make_data((tmp / "npot").string(), 2, 12);
+  EXPECT_EQ(code_of((tmp / "npot").string()), 65);
 }
 
 TEST_F(GanTraining, OptionsAreValidated) {
@@ -293,25 +279,25 @@ TEST_F(GanTraining, OptionsAreValidated) {
 }
 
 TEST_F(GanTraining, NonFiniteLossStopsAndKeepsTheLastGoodSnapshot) {
-  TempDir tmp;
-  make_data(tmp.str("data"), 4);
-  const TrainData data = load_training_data(tmp.str("data"));
+  const xr_test::TempDir tmp("xr-gan-test");
+  make_data((tmp / "data").string(), 4);
+  const TrainData data = load_training_data((tmp / "data").string());
   TrainOptions o = tiny_options();
   o.dlr = 1e30;  // the first D update throws its weights to infinity
   o.kimg = 0.064;
   o.tick_kimg = 0.008;
   o.snap = 1;
   try {
-    train_in(tmp.str("run"), o, data, false);
+    train_in((tmp / "run").string(), o, data, false);
     FAIL() << "diverged training did not stop";
   } catch (const xr::Error& e) {
     EXPECT_EQ(e.code(), xr::Exit::kSoftware);
     EXPECT_NE(std::string(e.what()).find("network-snapshot-000000004.safetensors"), std::string::npos) << e.what();
   }
   // Tick 0 (before any update took effect) is the only snapshot.
-  EXPECT_TRUE(fs::exists(tmp.str("run/network-snapshot-000000004.safetensors")));
-  EXPECT_FALSE(fs::exists(tmp.str("run/network-snapshot-000000012.safetensors")));
-  EXPECT_TRUE(fs::exists(tmp.str("run/resume.safetensors")));
+  EXPECT_TRUE(fs::exists((tmp / "run/network-snapshot-000000004.safetensors").string()));
+  EXPECT_FALSE(fs::exists((tmp / "run/network-snapshot-000000012.safetensors").string()));
+  EXPECT_TRUE(fs::exists((tmp / "run/resume.safetensors").string()));
 }
 
 namespace {
@@ -333,19 +319,19 @@ std::vector<torch::Tensor> class_rows(const torch::Tensor& all, const std::vecto
 }  // namespace
 
 TEST_F(GanTraining, SnapshotMetricsCarryFloorsAndValidationValues) {
-  TempDir tmp;
-  make_data(tmp.str("data"), 10);
-  make_data(tmp.str("val"), 6, 16, /*noise_seed=*/99);
-  const TrainData data = load_training_data(tmp.str("data"));
-  const ValData val = load_validation_data(tmp.str("val"), data);
+  const xr_test::TempDir tmp("xr-gan-test");
+  make_data((tmp / "data").string(), 10);
+  make_data((tmp / "val").string(), 6, 16, /*noise_seed=*/99);
+  const TrainData data = load_training_data((tmp / "data").string());
+  const ValData val = load_validation_data((tmp / "val").string(), data);
   EXPECT_EQ(val.counts, (std::vector<int>{6, 6}));
   TrainOptions o = tiny_options();
   o.kimg = 0.064;
   MetricSetup m = pooled_metrics();
   m.val_features = m.features(val.pixels);
   m.val_labels = val.labels;
-  const TrainResult r = train_in(tmp.str("run"), o, data, false, m);
-  const auto lines = metrics_lines(tmp.str("run/metrics.jsonl"));
+  const TrainResult r = train_in((tmp / "run").string(), o, data, false, m);
+  const auto lines = metrics_lines((tmp / "run/metrics.jsonl").string());
   ASSERT_GE(lines.size(), 2u);
   // The floors, by the library's own functions on the same features.
   const torch::Tensor real = m.features(data.pixels);
@@ -378,12 +364,12 @@ TEST_F(GanTraining, SnapshotMetricsCarryFloorsAndValidationValues) {
   double best_train = 1e300;
   for (const auto& l : lines) best_train = std::min(best_train, l["kid"]["mean"].get<double>());
   EXPECT_DOUBLE_EQ(r.best_kid, best_train);
-  EXPECT_EQ(xr::read_file(tmp.str("run/best.safetensors")).size() > 0, true);
+  EXPECT_EQ(xr::read_file((tmp / "run/best.safetensors").string()).size() > 0, true);
 
   // --select-on val: the validation KID picks it, and the snapshots record the rule.
   o.select_on = "val";
-  const TrainResult rv = train_in(tmp.str("run-val"), o, data, false, m);
-  const auto vlines = metrics_lines(tmp.str("run-val/metrics.jsonl"));
+  const TrainResult rv = train_in((tmp / "run-val").string(), o, data, false, m);
+  const auto vlines = metrics_lines((tmp / "run-val/metrics.jsonl").string());
   double best = 1e300;
   std::string best_name;
   for (const auto& l : vlines) {
@@ -395,66 +381,66 @@ TEST_F(GanTraining, SnapshotMetricsCarryFloorsAndValidationValues) {
   }
   EXPECT_DOUBLE_EQ(rv.best_kid, best);
   EXPECT_EQ(rv.best_snapshot, best_name);
-  EXPECT_EQ(xr::read_file(tmp.str("run-val/best.safetensors")), xr::read_file(tmp.str("run-val/" + best_name)));
-  LoadedGenerator g = load_generator(tmp.str("run-val/best.safetensors"), torch::Device(torch::kCPU), "G.");
+  EXPECT_EQ(xr::read_file((tmp / "run-val/best.safetensors").string()), xr::read_file((tmp / ("run-val/" + best_name)).string()));
+  LoadedGenerator g = load_generator((tmp / "run-val/best.safetensors").string(), torch::Device(torch::kCPU), "G.");
   EXPECT_EQ(g.info.training["select_on"], "val");
 }
 
 TEST_F(GanTraining, SelectOnValNeedsValidationFeatures) {
-  TempDir tmp;
-  make_data(tmp.str("data"), 4);
-  const TrainData data = load_training_data(tmp.str("data"));
+  const xr_test::TempDir tmp("xr-gan-test");
+  make_data((tmp / "data").string(), 4);
+  const TrainData data = load_training_data((tmp / "data").string());
   TrainOptions o = tiny_options();
   o.select_on = "val";
   try {
-    train_in(tmp.str("run"), o, data, false, pooled_metrics());
+    train_in((tmp / "run").string(), o, data, false, pooled_metrics());
     FAIL() << "--select-on val without a validation split accepted";
   } catch (const xr::Error& e) {
     EXPECT_EQ(e.code(), xr::Exit::kUsage);
     EXPECT_NE(std::string(e.what()).find("--val"), std::string::npos) << e.what();
   }
-  EXPECT_FALSE(fs::exists(tmp.str("run/stats.jsonl")));
+  EXPECT_FALSE(fs::exists((tmp / "run/stats.jsonl").string()));
   o.select_on = "best";
   EXPECT_THROW(o.validate(), xr::Error);
 }
 
 TEST_F(GanTraining, ResumeWithValidationMetricsGivesTheStraightRun) {
-  TempDir tmp;
-  make_data(tmp.str("data"), 8);
-  make_data(tmp.str("val"), 4, 16, 99);
-  const TrainData data = load_training_data(tmp.str("data"));
-  const ValData val = load_validation_data(tmp.str("val"), data);
+  const xr_test::TempDir tmp("xr-gan-test");
+  make_data((tmp / "data").string(), 8);
+  make_data((tmp / "val").string(), 4, 16, 99);
+  const TrainData data = load_training_data((tmp / "data").string());
+  const ValData val = load_validation_data((tmp / "val").string(), data);
   MetricSetup m = pooled_metrics();
   m.val_features = m.features(val.pixels);
   m.val_labels = val.labels;
   TrainOptions o = tiny_options();
   o.select_on = "val";
-  train_in(tmp.str("straight"), o, data, false, m);
+  train_in((tmp / "straight").string(), o, data, false, m);
   TrainOptions half = o;
   half.kimg = 0.064;
-  train_in(tmp.str("split"), half, data, false, m);
-  train_in(tmp.str("split"), o, data, true, m);
+  train_in((tmp / "split").string(), half, data, false, m);
+  train_in((tmp / "split").string(), o, data, true, m);
   for (const char* prefix : {"G.", "G_ema.", "D.", "opt_G.", "opt_D.", "augment_p", "pl_mean"}) {
-    expect_same_tensors(tmp.str("straight/resume.safetensors"), tmp.str("split/resume.safetensors"), prefix);
+    expect_same_tensors((tmp / "straight/resume.safetensors").string(), (tmp / "split/resume.safetensors").string(), prefix);
   }
   // The split run snapshots where its first part ended (64 images, the straight run at
   // 68): the last snapshot's line (floors included) and the pick are the same.
-  const auto straight = metrics_lines(tmp.str("straight/metrics.jsonl"));
-  const auto split = metrics_lines(tmp.str("split/metrics.jsonl"));
+  const auto straight = metrics_lines((tmp / "straight/metrics.jsonl").string());
+  const auto split = metrics_lines((tmp / "split/metrics.jsonl").string());
   ASSERT_EQ(split.size(), 3u);
   EXPECT_EQ(split.back(), straight.back());
   EXPECT_EQ(split.front(), straight.front());
-  EXPECT_EQ(xr::read_file(tmp.str("straight/best.safetensors")), xr::read_file(tmp.str("split/best.safetensors")));
+  EXPECT_EQ(xr::read_file((tmp / "straight/best.safetensors").string()), xr::read_file((tmp / "split/best.safetensors").string()));
 }
 
 TEST_F(GanTraining, ValidationDataMatchesTheTrainingClassesAndSize) {
-  TempDir tmp;
-  make_data(tmp.str("data"), 4);
-  const TrainData data = load_training_data(tmp.str("data"));
+  const xr_test::TempDir tmp("xr-gan-test");
+  make_data((tmp / "data").string(), 4);
+  const TrainData data = load_training_data((tmp / "data").string());
   // Another class order (classes.txt) maps to the training indices.
-  make_data(tmp.str("rev"), 3, 16, 5);
-  { std::ofstream(tmp.str("rev/classes.txt")) << "dark\nbright\n"; }
-  const ValData v = load_validation_data(tmp.str("rev"), data);
+  make_data((tmp / "rev").string(), 3, 16, 5);
+  { std::ofstream((tmp / "rev/classes.txt").string()) << "dark\nbright\n"; }
+  const ValData v = load_validation_data((tmp / "rev").string(), data);
   ASSERT_EQ(v.labels.size(), 6u);
   EXPECT_EQ(v.labels.front(), 1);  // dark's images come first, as class 1 of the training data
   EXPECT_EQ(v.labels.back(), 0);
@@ -467,15 +453,15 @@ TEST_F(GanTraining, ValidationDataMatchesTheTrainingClassesAndSize) {
     }
     return "no error";
   };
-  EXPECT_EQ(error_of(tmp.str("missing")).substr(0, 2), "66");
-  make_data(tmp.str("other"), 2);
-  fs::rename(tmp.str("other/dark"), tmp.str("other/dim"));
-  EXPECT_NE(error_of(tmp.str("other")).find("differ from the training classes"), std::string::npos)
-      << error_of(tmp.str("other"));
-  make_data(tmp.str("one"), 2);
-  fs::remove(tmp.str("one/dark/img1.png"));
-  EXPECT_NE(error_of(tmp.str("one")).find("1 validation image(s)"), std::string::npos) << error_of(tmp.str("one"));
-  make_data(tmp.str("big"), 2, 32);
-  EXPECT_NE(error_of(tmp.str("big")).find("32x32 differs from the training images' 16x16"), std::string::npos)
-      << error_of(tmp.str("big"));
+  EXPECT_EQ(error_of((tmp / "missing").string()).substr(0, 2), "66");
+  make_data((tmp / "other").string(), 2);
+  fs::rename((tmp / "other/dark").string(), (tmp / "other/dim").string());
+  EXPECT_NE(error_of((tmp / "other").string()).find("differ from the training classes"), std::string::npos)
+      << error_of((tmp / "other").string());
+  make_data((tmp / "one").string(), 2);
+  fs::remove((tmp / "one/dark/img1.png").string());
+  EXPECT_NE(error_of((tmp / "one").string()).find("1 validation image(s)"), std::string::npos) << error_of((tmp / "one").string());
+  make_data((tmp / "big").string(), 2, 32);
+  EXPECT_NE(error_of((tmp / "big").string()).find("32x32 differs from the training images' 16x16"), std::string::npos)
+      << error_of((tmp / "big").string());
 }

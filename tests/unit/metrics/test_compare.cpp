@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "../temp_dir.hpp"
 #include "core/errors.hpp"
 #include "core/image_io.hpp"
 #include "core/image_batch.hpp"
@@ -33,11 +34,6 @@ class StatsExtractor : public xr::metrics::FeatureExtractor {
 
 class CompareTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() / ("xr_metrics_compare_" + std::to_string(::getpid()));
-    fs::remove_all(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
   // An image with grey `value` and a brighter square at (x, x) so images differ in shape.
   void image(const std::string& rel, int value, int x, int side = 16) {
     const fs::path p = root_ / rel;
@@ -48,7 +44,8 @@ class CompareTest : public ::testing::Test {
     xr::write_png_gray8(p.string(), g);
   }
   xr::ImageFolder folder(const std::string& name) { return xr::scan_image_folder((root_ / name).string()); }
-  fs::path root_;
+  const xr_test::TempDir tmp_{"xr-metrics-compare"};
+  const fs::path root_{tmp_.path()};
 };
 
 TEST_F(CompareTest, PerClassNumbersAreThoseOfTheLibraryFunctions) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../temp_dir.hpp"
 #include "core/image_io.hpp"
 #include "metrics/sha256.hpp"
 
@@ -39,13 +40,10 @@ class CountingExtractor : public xr::metrics::FeatureExtractor {
 class FeatureCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("xr_metrics_cache_" + std::to_string(::getpid()));
-    fs::remove_all(root_);
     for (const char* cls : {"A", "B c"}) {
       for (int i = 0; i < 3; ++i) write_image(std::string(cls) + "/img" + std::to_string(i) + ".png", 10 * i + 5);
     }
   }
-  void TearDown() override { fs::remove_all(root_); }
   void write_image(const std::string& rel, int value) {
     fs::create_directories((root_ / "images" / rel).parent_path());
     xr::GrayImage g(12, 9, static_cast<uint8_t>(value));
@@ -54,7 +52,8 @@ class FeatureCacheTest : public ::testing::Test {
   }
   std::string images() const { return (root_ / "images").string(); }
   std::string cache() const { return (root_ / "cache").string(); }
-  fs::path root_;
+  const xr_test::TempDir tmp_{"xr-metrics-cache"};
+  const fs::path root_{tmp_.path()};
 };
 
 TEST_F(FeatureCacheTest, SecondCallReadsTheCache) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "../temp_dir.hpp"
 #include "classify/classifier.hpp"
 #include "core/errors.hpp"
 #include "../exit_code.hpp"
@@ -27,13 +28,9 @@ at::Tensor pixels(int64_t n, int64_t side, uint64_t seed) {
 
 class ExtractorFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("xr_metrics_fx_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
+  const xr_test::TempDir tmp_{"xr-metrics-fx"};
+  const fs::path dir_{tmp_.path()};
 };
 
 TEST(RandomExtractor, SeededDeterministicAndInformative) {

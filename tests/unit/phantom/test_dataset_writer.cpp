@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "../temp_dir.hpp"
 #include "core/atomic_file.hpp"
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
@@ -18,14 +19,8 @@ namespace {
 
 class DatasetWriter : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("xr-phantom-test-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  const xr_test::TempDir tmp_{"xr-phantom-test"};
+  const fs::path dir_{tmp_.path()};
 };
 
 DatasetOptions small(int per_class = 3) {
