@@ -5,11 +5,11 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "classify/head.hpp"
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
+#include "core/hash.hpp"
 #include "core/log.hpp"
 #include "nn/safetensors.hpp"
 
@@ -17,46 +17,15 @@ namespace fs = std::filesystem;
 
 namespace xr::classify {
 
-uint64_t fnv1a(const void* data, size_t size, uint64_t h) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < size; ++i) {
-    h ^= p[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
+std::string short_key(const std::string& sha256_hex) { return sha256_hex.substr(0, 16); }
 
-uint64_t fnv1a(const std::string& s, uint64_t h) { return fnv1a(s.data(), s.size(), h); }
-
-uint64_t hash_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (!fs::exists(path)) fail_missing(path, "no such file");
-    fail_io(path, "cannot read");
-  }
-  std::vector<char> buf(1 << 20);
-  uint64_t h = kFnvOffset;
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    h = fnv1a(buf.data(), static_cast<size_t>(in.gcount()), h);
-  }
-  if (in.bad()) fail_io(path, "read error");
-  return h;
-}
-
-std::string hex64(uint64_t v) {
-  char s[17];
-  std::snprintf(s, sizeof s, "%016llx", static_cast<unsigned long long>(v));
-  return s;
-}
-
-uint64_t hash_pixels(const at::Tensor& pixels_u8, const std::vector<std::string>& rel) {
+std::string hash_pixels(const at::Tensor& pixels_u8, const std::vector<std::string>& rel) {
   const at::Tensor c = pixels_u8.to(at::kCPU).contiguous();
-  uint64_t h = kFnvOffset;
-  for (int64_t d : c.sizes()) h = fnv1a(&d, sizeof d, h);
-  h = fnv1a(c.data_ptr<uint8_t>(), static_cast<size_t>(c.numel()), h);
-  for (const auto& r : rel) h = fnv1a(r + '\n', h);
-  return h;
+  Sha256 h;
+  for (int64_t d : c.sizes()) h.update(&d, sizeof d);
+  h.update(c.data_ptr<uint8_t>(), static_cast<size_t>(c.numel()));
+  for (const auto& r : rel) h.update(r + '\n');
+  return h.hex();
 }
 
 at::Tensor compute_base_features(xr::nn::InceptionV3Impl& base, const at::Tensor& pixels_u8, int64_t input_size,
@@ -84,9 +53,8 @@ at::Tensor cached_base_features(xr::nn::InceptionV3Impl& base, const at::Tensor&
                                 const std::string& weights_key, const std::string& cache_dir,
                                 const c10::Device& device, int batch, const std::string& label) {
   if (cache_dir.empty()) return compute_base_features(base, pixels_u8, input_size, device, batch, label);
-  uint64_t h = hash_pixels(pixels_u8, rel);
-  h = fnv1a("weights=" + weights_key + ";size=" + std::to_string(input_size) + ";style=keras;v1", h);
-  const std::string key = hex64(h);
+  const std::string key = short_key(sha256_hex(hash_pixels(pixels_u8, rel) + ";weights=" + weights_key +
+                                               ";size=" + std::to_string(input_size) + ";style=keras;v2"));
   const std::string path = (fs::path(cache_dir) / ("features-" + key + ".safetensors")).string();
   if (fs::exists(path)) {
     try {

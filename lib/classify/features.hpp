@@ -9,20 +9,19 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "nn/inception_v3.hpp"
 
 namespace xr::classify {
 
-// FNV-1a 64 over bytes, continuing from `h` (start with kFnvOffset).
-inline constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
-uint64_t fnv1a(const void* data, size_t size, uint64_t h = kFnvOffset);
-uint64_t fnv1a(const std::string& s, uint64_t h = kFnvOffset);
-uint64_t hash_file(const std::string& path);  // kNoInput / kIoErr naming it
-std::string hex64(uint64_t v);
+// The keys of classify's caches and runs: the first 16 hex digits of a SHA-256
+// (core/hash), as file names and metadata carry them.
+std::string short_key(const std::string& sha256_hex);
 
-// Hash of a pixel batch [N,1,H,W] uint8 and the relative paths that label it.
-uint64_t hash_pixels(const at::Tensor& pixels_u8, const std::vector<std::string>& rel);
+// Hash (core/hash's SHA-256, 64 hex digits) of a pixel batch [N,1,H,W] uint8 and the
+// relative paths that label it.
+std::string hash_pixels(const at::Tensor& pixels_u8, const std::vector<std::string>& rel);
 
 // Flattened (channels-last) base features [N, F] float on the CPU, in eval mode
 // and without grad, `batch` images at a time on `device`. `label` names the

@@ -4,6 +4,7 @@
 
 #include "classify/features.hpp"
 #include "core/csv.hpp"
+#include "core/hash.hpp"
 
 namespace fs = std::filesystem;
 
@@ -27,7 +28,7 @@ std::vector<std::string> run_files(const std::string& model_dir) {
   return out;
 }
 
-std::string run_key(const nlohmann::json& inputs) { return hex64(fnv1a(inputs.dump())); }
+std::string run_key(const nlohmann::json& inputs) { return short_key(sha256_hex(inputs.dump())); }
 
 nlohmann::json fit_to_json(const FitResult& r) {
   nlohmann::json h = nlohmann::json::array();

@@ -7,6 +7,7 @@
 #include "classify/features.hpp"
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
+#include "core/hash.hpp"
 #include "core/log.hpp"
 
 namespace xr::classify {
@@ -48,19 +49,17 @@ TrainData load_train_data(const std::vector<std::string>& train_dirs, const std:
   data.classes = folders[0].classes;
   data.train_roots = train_dirs;
   data.val_root = val_dir;
-  uint64_t h = kFnvOffset;
-  for (const auto& c : data.classes) h = fnv1a(c + '\n', h);
+  Sha256 h;  // the classes, then each folder's pixels and paths
+  for (const auto& c : data.classes) h.update(c + '\n');
   for (const auto& f : folders) {
     data.train.push_back(load_image_folder(f, image_size));
     const auto& b = data.train.back();
     data.train_labels.insert(data.train_labels.end(), b.labels.begin(), b.labels.end());
-    const uint64_t ph = hash_pixels(b.pixels, b.rel);
-    h = fnv1a(&ph, sizeof ph, h);
+    h.update(hash_pixels(b.pixels, b.rel));
   }
   data.val = load_image_folder(val, image_size);
-  const uint64_t vh = hash_pixels(data.val.pixels, data.val.rel);
-  h = fnv1a(&vh, sizeof vh, h);
-  data.key = hex64(h);
+  h.update(hash_pixels(data.val.pixels, data.val.rel));
+  data.key = short_key(h.hex());
   return data;
 }
 

@@ -10,6 +10,7 @@
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/errors.hpp"
+#include "core/hash.hpp"
 #include "core/log.hpp"
 #include "core/rng.hpp"
 #include "core/text.hpp"
@@ -196,7 +197,7 @@ BaseWeights read_base_weights(const TrainOptions& o) {
   BaseWeights w;
   w.key = "none";
   if (o.random_base()) return w;
-  w.key = hex64(hash_file(o.weights));
+  w.key = short_key(sha256_file(o.weights));
   w.file = xr::nn::read_safetensors(o.weights);
   check_base_weights_arch(w.file, o.weights, o.base_arch());
   return w;

@@ -11,7 +11,7 @@
 #include "core/image_batch.hpp"
 #include "core/log.hpp"
 #include "core/parallel.hpp"
-#include "metrics/sha256.hpp"
+#include "core/hash.hpp"
 #include "nn/safetensors.hpp"
 
 namespace fs = std::filesystem;

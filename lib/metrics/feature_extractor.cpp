@@ -13,7 +13,7 @@
 #include "classify/runs.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
-#include "metrics/sha256.hpp"
+#include "core/hash.hpp"
 #include "nn/inception_v3.hpp"
 #include "nn/safetensors.hpp"
 #include "nn/torchscript_inception.hpp"

@@ -11,7 +11,6 @@
 
 #include "../temp_dir.hpp"
 #include "core/image_io.hpp"
-#include "metrics/sha256.hpp"
 
 namespace fs = std::filesystem;
 
@@ -116,15 +115,5 @@ TEST_F(FeatureCacheTest, PreloadedPixelsAreUsed) {
   EXPECT_EQ(f[0][2].item<float>(), 0.0f);  // from the given zeros, not the files
 }
 
-TEST(Sha256, KnownVectors) {
-  EXPECT_EQ(xr::metrics::sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(xr::metrics::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(xr::metrics::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  std::string million(1000000, 'a');
-  xr::metrics::Sha256 h;  // fed in uneven pieces
-  for (size_t i = 0; i < million.size(); i += 777) h.update(million.data() + i, std::min<size_t>(777, million.size() - i));
-  EXPECT_EQ(h.hex(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-}
 
 }  // namespace
