@@ -7,15 +7,20 @@
 #include <filesystem>
 
 #include "classify/head.hpp"
-#include "core/atomic_file.hpp"
-#include "core/errors.hpp"
 #include "core/hash.hpp"
 #include "core/log.hpp"
-#include "nn/safetensors.hpp"
+#include "nn/tensor_cache.hpp"
 
 namespace fs = std::filesystem;
 
 namespace xr::classify {
+
+namespace {
+
+// The format name of inc3-train's cached frozen-base features.
+constexpr const char* kFeatureCacheFormat = "xr-inc3-base-features-2";
+
+}  // namespace
 
 std::string short_key(const std::string& sha256_hex) { return sha256_hex.substr(0, 16); }
 
@@ -52,28 +57,13 @@ at::Tensor cached_base_features(xr::nn::InceptionV3Impl& base, const at::Tensor&
                                 const std::vector<std::string>& rel, int64_t input_size,
                                 const std::string& weights_key, const std::string& cache_dir,
                                 const c10::Device& device, int batch, const std::string& label) {
-  if (cache_dir.empty()) return compute_base_features(base, pixels_u8, input_size, device, batch, label);
   const std::string key = short_key(sha256_hex(hash_pixels(pixels_u8, rel) + ";weights=" + weights_key +
-                                               ";size=" + std::to_string(input_size) + ";style=keras;v2"));
-  const std::string path = (fs::path(cache_dir) / ("features-" + key + ".safetensors")).string();
-  if (fs::exists(path)) {
-    try {
-      const auto file = xr::nn::read_safetensors(path);
-      auto it = file.tensors.find("features");
-      auto meta = file.metadata.find("key");
-      if (it != file.tensors.end() && meta != file.metadata.end() && meta->second == key &&
-          it->second.dim() == 2 && it->second.size(0) == pixels_u8.size(0)) {
-        xr::log::info(label + ": " + std::to_string(it->second.size(0)) + " cached features (" + path + ")");
-        return it->second.to(at::kFloat);
-      }
-    } catch (const xr::Error&) {
-    }
-    xr::log::warn(path + ": unusable feature cache, recomputing");
-  }
-  at::Tensor f = compute_base_features(base, pixels_u8, input_size, device, batch, label);
-  ensure_directory(cache_dir);
-  xr::nn::write_safetensors(path, {{"features", f}}, {{"key", key}, {"images", std::to_string(f.size(0))}});
-  return f;
+                                               ";size=" + std::to_string(input_size) + ";style=keras"));
+  const std::string path =
+      cache_dir.empty() ? std::string() : (fs::path(cache_dir) / ("features-" + key + ".safetensors")).string();
+  return xr::nn::cached_tensor(
+      path, kFeatureCacheFormat, pixels_u8.size(0),
+      [&] { return compute_base_features(base, pixels_u8, input_size, device, batch, label); }, label);
 }
 
 }  // namespace xr::classify
