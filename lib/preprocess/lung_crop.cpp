@@ -5,14 +5,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
 
+#include "core/image_io.hpp"
 #include "core/log.hpp"
 #include "core/parallel.hpp"
-#include "core/image_io.hpp"
+#include "core/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -65,12 +65,6 @@ void write_new_file(const std::string& path, const std::string& bytes) {
   if (::close(fd) != 0) fail_io(path, std::string("write failed (") + std::strerror(errno) + ")");
 }
 
-std::string fraction_text(double f) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", f);
-  return buf;
-}
-
 }  // namespace
 
 CropOutcome crop_entry(const RawEntry& entry, const CropSettings& settings) {
@@ -113,7 +107,7 @@ CropOutcome crop_entry(const RawEntry& entry, const CropSettings& settings) {
       out.status = CropStatus::kAspectMismatch;
       out.detail = "mask " + size_text(mask.width, mask.height) + " has another aspect ratio than image " +
                    size_text(image.width, image.height) + " (difference " +
-                   fraction_text(aspect_difference(mask.width, mask.height, image.width, image.height)) +
+                   format_fixed(aspect_difference(mask.width, mask.height, image.width, image.height), 4) +
                    " > --aspect-tolerance)";
       out.error_code = Exit::kDataErr;
       return out;
@@ -121,8 +115,8 @@ CropOutcome crop_entry(const RawEntry& entry, const CropSettings& settings) {
     out.lung_fraction = lung.area_fraction;
     if (lung.verdict == MaskVerdict::kEmpty) {
       out.status = CropStatus::kEmptyMask;
-      out.detail = "mask is empty or nearly (lung fraction " + fraction_text(lung.area_fraction) +
-                   " < --min-mask-area " + fraction_text(settings.mask.min_area) + ")";
+      out.detail = "mask is empty or nearly (lung fraction " + format_fixed(lung.area_fraction, 4) +
+                   " < --min-mask-area " + format_fixed(settings.mask.min_area, 4) + ")";
       out.error_code = Exit::kDataErr;
       return out;
     }
@@ -195,7 +189,7 @@ CsvTable crop_manifest(const RawDataset& raw, const std::vector<CropOutcome>& ou
     row.push_back(sized ? num(o.height) : "");
     const bool boxed = !o.box.empty();
     for (int v : {o.box.x0, o.box.y0, o.box.x1, o.box.y1}) row.push_back(boxed ? num(v) : "");
-    row.push_back(o.lung_fraction >= 0 ? fraction_text(o.lung_fraction) : "");
+    row.push_back(o.lung_fraction >= 0 ? format_fixed(o.lung_fraction, 4) : "");
     row.push_back(crop_status_name(o.status));
     table.rows.push_back(std::move(row));
   }
