@@ -2,18 +2,13 @@
 
 #include <filesystem>
 
+#include "augment/streams.hpp"
 #include "core/errors.hpp"
 #include "core/rng.hpp"
 
 namespace fs = std::filesystem;
 
 namespace xr::augment {
-namespace {
-
-// Separates the source-pick streams from the parameter streams of the same seed.
-constexpr uint64_t kPickStream = 0x7069636b00000000ULL;  // "pick"
-
-}  // namespace
 
 SourcePick parse_source_pick(const std::string& text) {
   if (text == "round-robin") return SourcePick::kRoundRobin;
@@ -40,17 +35,15 @@ std::vector<AugmentJob> plan_augmentation(const ImageFolder& folder, int per_cla
     if (sources.empty()) {
       fail_data((fs::path(folder.root) / folder.classes[c]).string(), "class has no images");
     }
-    const uint64_t class_seed = derive_seed(seed, c);
-    const uint64_t pick_seed = derive_seed(seed ^ kPickStream, c);
     for (int k = 0; k < per_class; ++k) {
       AugmentJob job;
       job.label = static_cast<int>(c);
       job.index = k;
-      job.param_seed = derive_seed(class_seed, static_cast<uint64_t>(k));
+      job.param_seed = stream_seed(seed, Stream::kParams, c, static_cast<uint64_t>(k));
       if (pick == SourcePick::kRoundRobin) {
         job.source = sources[static_cast<size_t>(k) % sources.size()];
       } else {
-        Rng rng(derive_seed(pick_seed, static_cast<uint64_t>(k)));
+        Rng rng(stream_seed(seed, Stream::kPick, c, static_cast<uint64_t>(k)));
         job.source = sources[rng.below(sources.size())];
       }
       const std::string stem = fs::path(folder.images[job.source].path).stem().string();

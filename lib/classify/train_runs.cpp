@@ -7,6 +7,7 @@
 
 #include "classify/features.hpp"
 #include "classify/head.hpp"
+#include "classify/streams.hpp"
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/errors.hpp"
@@ -19,9 +20,6 @@ namespace fs = std::filesystem;
 
 namespace xr::classify {
 namespace {
-
-// Streams of derive_seed(run seed, ...): the shuffling of a run's epochs.
-constexpr uint64_t kShuffleStream = 0x5u;
 
 // The moving statistics a BatchNorm still holds from its initialisation (mean 0,
 // variance 1) after a run, when this share is above it, make inference-mode results
@@ -116,7 +114,7 @@ FitOptions fit_options(const TrainOptions& o, const std::vector<double>& class_w
   fo.eval_batch = o.feature_batch;
   fo.rmsprop = {o.lr, o.rho, o.epsilon};
   fo.class_weights = class_weights;
-  fo.seed = xr::derive_seed(run_seed, kShuffleStream);
+  fo.seed = run_stream_seed(run_seed, RunStream::kEpochShuffle);
   fo.keep_best = o.keep == "best";
   fo.label = label;
   fo.avoid_single_batch = o.trains_base();
@@ -230,7 +228,7 @@ TrainOutcome train_runs(const TrainOptions& o, const TrainData& data, const Base
   for (int r = 1; r <= o.runs; ++r) {
     RunRecord rec;
     rec.run = r;
-    rec.seed = xr::derive_seed(seed, static_cast<uint64_t>(r));
+    rec.seed = classify::run_seed(seed, r);
     const std::string key = run_key(run_key_inputs(
         o.to_json(), {data.key, weights_key, rec.seed, o.trains_base(), o.batch_norm_keep(data.train_labels.size()),
                       at::get_num_threads(), device.str()}));
