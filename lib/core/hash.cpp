@@ -13,26 +13,17 @@
 
 namespace xr {
 
-struct Sha256::State {
-  EVP_MD_CTX* ctx = nullptr;
-};
-
-Sha256::Sha256() : state_(new State) {
-  state_->ctx = EVP_MD_CTX_new();
-  if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1) {
-    EVP_MD_CTX_free(state_->ctx);
-    delete state_;
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx_);
     throw std::runtime_error("libcrypto: cannot start a SHA-256");
   }
 }
 
-Sha256::~Sha256() {
-  EVP_MD_CTX_free(state_->ctx);
-  delete state_;
-}
+Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
 
 void Sha256::update(const void* data, size_t size) {
-  if (size > 0 && EVP_DigestUpdate(state_->ctx, data, size) != 1) {
+  if (size > 0 && EVP_DigestUpdate(ctx_, data, size) != 1) {
     throw std::runtime_error("libcrypto: SHA-256 update failed");
   }
 }
@@ -40,7 +31,7 @@ void Sha256::update(const void* data, size_t size) {
 std::string Sha256::hex() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  if (EVP_DigestFinal_ex(state_->ctx, digest, &n) != 1) throw std::runtime_error("libcrypto: SHA-256 final failed");
+  if (EVP_DigestFinal_ex(ctx_, digest, &n) != 1) throw std::runtime_error("libcrypto: SHA-256 final failed");
   static const char* const kDigits = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < n; ++i) {

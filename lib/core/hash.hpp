@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <string>
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
+
 namespace xr {
 
 // A running SHA-256: update with bytes, then hex() once.
@@ -24,8 +26,7 @@ class Sha256 {
   std::string hex();
 
  private:
-  struct State;
-  State* state_;
+  evp_md_ctx_st* ctx_;
 };
 
 std::string sha256_hex(const std::string& bytes);

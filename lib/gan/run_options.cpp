@@ -52,6 +52,10 @@ const std::map<std::string, std::string> kRecordedAt = {
     {"--seed", "/seed"},
 };
 
+bool was_given(const std::vector<std::string>& given, const char* name) {
+  return std::find(given.begin(), given.end(), name) != given.end();
+}
+
 // Refuses (64) a given option that defines the run and differs from the run's
 // recorded value. `given_json` is the command line's training options as JSON.
 void refuse_changed_options(const std::vector<std::string>& given, const nlohmann::json& given_json,
@@ -73,12 +77,11 @@ void refuse_changed_options(const std::vector<std::string>& given, const nlohman
 // The recorded training options with the command line's where it may change them.
 void merge_training(ResumedOptions& r, const TrainOptions& cli, const std::vector<std::string>& given,
                     const nlohmann::json& recorded, bool after_non_finite) {
-  auto is_given = [&](const char* name) { return std::find(given.begin(), given.end(), name) != given.end(); };
   TrainOptions& t = r.training;
   t = TrainOptions::from_json(recorded);
   if (after_non_finite) {
     auto change = [&](const char* name, double& value, double wanted) {
-      if (!is_given(name) || wanted == value) return;
+      if (!was_given(given, name) || wanted == value) return;
       r.changed.push_back({name, value, wanted});
       value = wanted;
     };
@@ -86,33 +89,32 @@ void merge_training(ResumedOptions& r, const TrainOptions& cli, const std::vecto
     change("--dlr", t.dlr, cli.dlr);
     change("--gamma", t.gamma, cli.gamma);
   }
-  if (is_given("--kimg")) t.kimg = cli.kimg;
-  if (is_given("--tick")) t.tick_kimg = cli.tick_kimg;
-  if (is_given("--snap")) t.snap = cli.snap;
-  if (is_given("--metric-samples")) t.metric_samples = cli.metric_samples;
-  if (is_given("--kid-subsets")) t.kid_subsets = cli.kid_subsets;
-  if (is_given("--precision")) t.precision = cli.precision;
-  if (is_given("--allow-tf32")) t.tf32 = cli.tf32;
+  if (was_given(given, "--kimg")) t.kimg = cli.kimg;
+  if (was_given(given, "--tick")) t.tick_kimg = cli.tick_kimg;
+  if (was_given(given, "--snap")) t.snap = cli.snap;
+  if (was_given(given, "--metric-samples")) t.metric_samples = cli.metric_samples;
+  if (was_given(given, "--kid-subsets")) t.kid_subsets = cli.kid_subsets;
+  if (was_given(given, "--precision")) t.precision = cli.precision;
+  if (was_given(given, "--allow-tf32")) t.tf32 = cli.tf32;
 }
 
 // The recorded data, validation split and metrics unless the command line gives them.
 void merge_settings(RunSettings& s, const std::vector<std::string>& given, const nlohmann::json& j,
                     bool selects_on_val) {
-  auto is_given = [&](const char* name) { return std::find(given.begin(), given.end(), name) != given.end(); };
   if (s.data.empty()) s.data = j.at("data").at("root").get<std::string>();
   // The validation split: the one given now, else the run's own. A run that selects
   // on it keeps it: its best KID so far was measured against that folder.
   const nlohmann::json& val_rec = j.at("data").value("val", nlohmann::json());
   const std::string recorded = val_rec.is_object() ? val_rec.at("root").get<std::string>() : std::string();
-  if (!is_given("--val")) {
+  if (!was_given(given, "--val")) {
     s.val = recorded;
   } else if (selects_on_val && fs::path(s.val).lexically_normal() != fs::path(recorded).lexically_normal()) {
     fail_usage("--val cannot change on --resume of a run that selects on it (the run's is " + recorded + ")");
   }
   const auto& m = j.at("metrics");
-  if (!is_given("--metric-features")) s.metric_features = m.at("features").get<std::string>();
-  if (!is_given("--metric-weights")) s.metric_weights = m.at("weights").get<std::string>();
-  if (!is_given("--metric-size")) s.metric_size = m.at("size").get<int>();
+  if (!was_given(given, "--metric-features")) s.metric_features = m.at("features").get<std::string>();
+  if (!was_given(given, "--metric-weights")) s.metric_weights = m.at("weights").get<std::string>();
+  if (!was_given(given, "--metric-size")) s.metric_size = m.at("size").get<int>();
 }
 
 }  // namespace
@@ -138,7 +140,7 @@ ResumedOptions resume_options(const std::string& run_dir, const TrainOptions& cl
   }
   // CPU results depend on the thread count (the order of parallel sums): a resume
   // keeps the run's count unless --threads says otherwise.
-  if (j.contains("threads") && std::find(given.begin(), given.end(), "--threads") == given.end()) {
+  if (j.contains("threads") && !was_given(given, "--threads")) {
     r.threads = j.at("threads").get<int>();
   }
   if (!r.settings.out.empty() && fs::path(r.settings.out).lexically_normal() != fs::path(run_dir).lexically_normal()) {
